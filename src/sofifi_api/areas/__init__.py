@@ -1,0 +1,1 @@
+"""Administrative areas (province, regency, district, village) addressed by their code."""

@@ -1,0 +1,44 @@
+"""Service settings, read once from the environment."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SQLITE_PATH = Path("var/sofifi.db")
+
+
+class Settings(BaseSettings):
+    """Typed configuration; `SOFIFI_*` for the service's own settings.
+
+    `DATABASE_URL`, `REDIS_URL`, `HOST` and `PORT` are read without the prefix because
+    platforms and container runtimes set them under those names.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SOFIFI_", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
+        validation_alias=AliasChoices("DATABASE_URL", "SOFIFI_DATABASE_URL"),
+        description="SQLAlchemy URL; plain postgresql:// and sqlite:/// URLs get async drivers.",
+    )
+    redis_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("REDIS_URL", "SOFIFI_REDIS_URL")
+    )
+    host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("HOST", "SOFIFI_HOST"))
+    port: int = Field(default=8000, validation_alias=AliasChoices("PORT", "SOFIFI_PORT"))
+    secret_key: str = Field(
+        default="sofifi-development-secret-change-me",
+        min_length=16,
+        description="Signs pagination cursors; set a long random value in production.",
+    )
+    log_level: str = "INFO"
+    max_body_bytes: int = 1024 * 1024
+    max_batch_body_bytes: int = 10 * 1024 * 1024
+    db_echo: bool = False
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,5 @@
+from fastapi import APIRouter
+
+router = APIRouter(
+    prefix="/infrastructure-projects/{project_id}/contributions", tags=["contributions"]
+)

@@ -1,0 +1,324 @@
+"""One error hierarchy, rendered as RFC 9457 problem details (`application/problem+json`)."""
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "/problems/"
+
+
+class FieldError(BaseModel):
+    """One reason a request was refused, tied to the field it concerns."""
+
+    location: str = Field(
+        description="Where the field is: `body`, `query`, `path` or `header`.",
+        examples=["body"],
+    )
+    field: str = Field(
+        description="Dotted path to the field inside its location; list items by index.",
+        examples=["partners.0.role"],
+    )
+    message: str = Field(
+        description="What is wrong. Never repeats the submitted value.",
+        examples=["Input should be 'funder', 'implementer', 'facilitator' or 'government_sponsor'"],
+    )
+    code: str = Field(description="Machine-readable reason.", examples=["enum"])
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error response."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/not-found",
+                    "title": "Not found",
+                    "status": 404,
+                    "detail": "No program with id 0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a.",
+                    "instance": "/v1/programs/0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a",
+                    "request_id": "4f6c0f3e9b7a4c52a1d2e3f4a5b6c7d8",
+                }
+            ]
+        }
+    )
+
+    type: str = Field(description="URI reference naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str = Field(description="What went wrong in this occurrence.")
+    instance: str = Field(description="Path of the request that failed.")
+    request_id: str = Field(description="Same value as the `Request-Id` response header.")
+    errors: list[FieldError] | None = Field(
+        default=None, description="For validation problems: one entry per invalid field."
+    )
+
+
+class ApiError(Exception):
+    """Base of every error the service answers with; subclasses say what it means."""
+
+    status: int = 500
+    title: str = "Internal server error"
+    slug: str = "internal-error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[FieldError] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors is not None else None
+        self.headers = dict(headers or {})
+
+
+class BadRequest(ApiError):
+    status, title, slug = 400, "Bad request", "bad-request"
+
+
+class InvalidCursor(BadRequest):
+    title, slug = "Invalid cursor", "invalid-cursor"
+
+    def __init__(self) -> None:
+        super().__init__("The cursor is not one this service issued; start again without a cursor.")
+
+
+class NotFound(ApiError):
+    status, title, slug = 404, "Not found", "not-found"
+
+
+class Conflict(ApiError):
+    status, title, slug = 409, "Conflict", "conflict"
+
+
+class ValidationFailed(ApiError):
+    status, title, slug = 422, "Validation failed", "validation-error"
+
+    def __init__(self, detail: str, *, errors: Sequence[FieldError] | None = None) -> None:
+        super().__init__(detail, errors=errors or [])
+
+    @classmethod
+    def for_field(cls, field: str, message: str, code: str = "invalid") -> "ValidationFailed":
+        return cls(
+            message, errors=[FieldError(location="body", field=field, message=message, code=code)]
+        )
+
+
+class ServiceUnavailable(ApiError):
+    status, title, slug = 503, "Service unavailable", "service-unavailable"
+
+
+_HTTP_TITLES = {
+    400: ("Bad request", "bad-request"),
+    401: ("Unauthorized", "unauthorized"),
+    403: ("Forbidden", "forbidden"),
+    404: ("Not found", "not-found"),
+    405: ("Method not allowed", "method-not-allowed"),
+    406: ("Not acceptable", "not-acceptable"),
+    413: ("Content too large", "content-too-large"),
+    415: ("Unsupported media type", "unsupported-media-type"),
+    429: ("Too many requests", "too-many-requests"),
+}
+
+
+def request_id_of(request: Request) -> str:
+    return str(getattr(request.state, "request_id", ""))
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    title: str,
+    slug: str,
+    detail: str,
+    errors: Sequence[FieldError] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    request_id = request_id_of(request)
+    problem = Problem(
+        type=PROBLEM_TYPE_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=request_id,
+        errors=list(errors) if errors is not None else None,
+    )
+    all_headers = {"Request-Id": request_id, **(headers or {})}
+    return JSONResponse(
+        problem.model_dump(exclude_none=True),
+        status_code=status,
+        headers=all_headers,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+def field_errors_from_pydantic(raw_errors: Iterable[Any]) -> list[FieldError]:
+    """Turn pydantic errors into field errors without echoing the submitted input."""
+    errors = []
+    for raw in raw_errors:
+        loc = [str(part) for part in raw.get("loc", ())]
+        location = loc[0] if loc and loc[0] in {"body", "query", "path", "header"} else "body"
+        path = loc[1:] if loc and loc[0] == location else loc
+        message = str(raw.get("msg", "Invalid value"))
+        # Custom validators prefix their message; the prefix adds nothing for a client.
+        message = message.removeprefix("Value error, ")
+        errors.append(
+            FieldError(
+                location=location,
+                field=".".join(path),
+                message=message,
+                code=str(raw.get("type", "invalid")),
+            )
+        )
+    return errors
+
+
+async def _api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return problem_response(
+        request,
+        status=exc.status,
+        title=exc.title,
+        slug=exc.slug,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=exc.headers,
+    )
+
+
+async def _request_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    raw_errors = list(exc.errors())
+    if any(raw.get("type") == "json_invalid" for raw in raw_errors):
+        return problem_response(
+            request,
+            status=400,
+            title="Malformed JSON",
+            slug="malformed-json",
+            detail="The request body is not valid JSON.",
+        )
+    errors = field_errors_from_pydantic(raw_errors)
+    fields = ", ".join(sorted({e.field or e.location for e in errors}))
+    return problem_response(
+        request,
+        status=422,
+        title=ValidationFailed.title,
+        slug=ValidationFailed.slug,
+        detail=f"The request has invalid fields: {fields}.",
+        errors=errors,
+    )
+
+
+async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    title, slug = _HTTP_TITLES.get(exc.status_code, ("Error", "error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "There is no resource at this path."
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on this path."
+    return problem_response(
+        request,
+        status=exc.status_code,
+        title=title,
+        slug=slug,
+        detail=detail,
+        headers=exc.headers,
+    )
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    # Services check uniqueness and references first; this answers the race that slips past.
+    logger.warning("integrity error answered as 409", extra={"request_id": request_id_of(request)})
+    return problem_response(
+        request,
+        status=409,
+        title=Conflict.title,
+        slug=Conflict.slug,
+        detail="The request conflicts with data stored meanwhile; fetch it and try again.",
+    )
+
+
+async def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # A value the database cannot store (out of range, a NUL character) that validation let by.
+    logger.warning("data error answered as 422", extra={"request_id": request_id_of(request)})
+    return problem_response(
+        request,
+        status=422,
+        title=ValidationFailed.title,
+        slug=ValidationFailed.slug,
+        detail="A value is out of range or contains characters that cannot be stored.",
+    )
+
+
+async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.error(
+        "database unavailable: %s", type(exc).__name__, extra={"request_id": request_id_of(request)}
+    )
+    return problem_response(
+        request,
+        status=503,
+        title=ServiceUnavailable.title,
+        slug=ServiceUnavailable.slug,
+        detail="The database is busy or unreachable; retry shortly.",
+        headers={"Retry-After": "2"},
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error", extra={"request_id": request_id_of(request)})
+    return problem_response(
+        request,
+        status=500,
+        title="Internal server error",
+        slug="internal-error",
+        detail="The service failed to answer; the request id identifies it in our logs.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _request_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+_STANDARD_DESCRIPTIONS = {
+    400: "Malformed request: invalid JSON or a cursor this service did not issue.",
+    404: "No such resource, or it was deleted.",
+    409: "Conflicts with existing data (a duplicate, or a resource still in use).",
+    413: "The request body is too large.",
+    415: "The request body is not JSON.",
+    422: "A field is invalid; `errors` lists each one.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors a route can return, all as problem+json."""
+    return {
+        status: {
+            "model": Problem,
+            "description": _STANDARD_DESCRIPTIONS.get(
+                status, _HTTP_TITLES.get(status, ("Error",))[0]
+            ),
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

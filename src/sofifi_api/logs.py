@@ -1,0 +1,38 @@
+"""Logging with the request id on every line."""
+
+import logging
+import logging.config
+
+
+class _RequestIdDefault(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = "-"
+        return True
+
+
+def configure_logging(level: str = "INFO") -> None:
+    logging.config.dictConfig(
+        {
+            "version": 1,
+            "disable_existing_loggers": False,
+            "filters": {"request_id": {"()": _RequestIdDefault}},
+            "formatters": {
+                "plain": {
+                    "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+                }
+            },
+            "handlers": {
+                "stderr": {
+                    "class": "logging.StreamHandler",
+                    "formatter": "plain",
+                    "filters": ["request_id"],
+                }
+            },
+            "loggers": {
+                "sofifi_api": {"level": level.upper(), "handlers": ["stderr"], "propagate": False},
+                # The access log of our own middleware replaces uvicorn's, which logs query strings.
+                "uvicorn.access": {"level": "WARNING"},
+            },
+        }
+    )

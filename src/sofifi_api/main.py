@@ -1,0 +1,61 @@
+"""The application factory: routers, error handlers and middleware, nothing else."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
+
+from sofifi_api import __version__
+from sofifi_api.config import get_settings
+from sofifi_api.db import Database
+from sofifi_api.errors import install_error_handlers
+from sofifi_api.health import router as health_router
+from sofifi_api.logs import configure_logging
+from sofifi_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from sofifi_api.openapi import API_DESCRIPTION, TAGS
+from sofifi_api.routers import v1_router
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Operation ids are the route function names (`list_programs`): stable client names."""
+    return route.name
+
+
+def create_app(database: Database | None = None) -> FastAPI:
+    settings = get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = database is None
+        app.state.database = database or Database(settings.database_url)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.database.dispose()
+
+    app = FastAPIOffline(
+        title="Sofifi API",
+        version=__version__,
+        summary="Partner integrations for community assistance work in Sofifi, North Maluku.",
+        description=API_DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        swagger_ui_parameters={"defaultModelsExpandDepth": 0, "tryItOutEnabled": True},
+    )
+    if database is not None:
+        app.state.database = database
+    install_error_handlers(app)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        max_batch_bytes=settings.max_batch_body_bytes,
+    )
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health_router)
+    app.include_router(v1_router)
+    return app

@@ -1,0 +1,129 @@
+"""ASGI middleware: request ids, access logs, body size and content type limits."""
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from sofifi_api.errors import problem_response
+
+logger = logging.getLogger("sofifi_api.access")
+
+_CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (the client's `Request-Id` if it is sane) and logs it.
+
+    The access log names method, path and status only: query strings and bodies may carry
+    personal data and are never logged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("request-id", "")
+        request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = MutableHeaders(scope=message)
+                if "request-id" not in headers:
+                    headers["Request-Id"] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            logger.info(
+                "%s %s %s %.1fms",
+                scope["method"],
+                scope["path"],
+                status,
+                (time.perf_counter() - started) * 1000,
+                extra={"request_id": request_id},
+            )
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies that are not JSON (415) or larger than the route allows (413)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_batch_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_batch_bytes = max_batch_bytes
+
+    def _limit_for(self, path: str) -> int:
+        return self.max_batch_bytes if path.rstrip("/").endswith("/batch") else self.max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        limit = self._limit_for(scope["path"])
+        declared = headers.get("content-length")
+        has_body = (declared is not None and declared != "0") or "transfer-encoding" in headers
+        if has_body and not _is_json(headers.get("content-type", "")):
+            response = problem_response(
+                Request(scope),
+                status=415,
+                title="Unsupported media type",
+                slug="unsupported-media-type",
+                detail="Send the request body as JSON with Content-Type: application/json.",
+                headers={"Accept-Post": "application/json"},
+            )
+            await response(scope, receive, send)
+            return
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._too_large(scope, receive, send, limit)
+            return
+
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise HTTPException(413, _too_large_detail(limit))
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        response = problem_response(
+            Request(scope),
+            status=413,
+            title="Content too large",
+            slug="content-too-large",
+            detail=_too_large_detail(limit),
+        )
+        await response(scope, receive, send)
+
+
+def _too_large_detail(limit: int) -> str:
+    return f"The request body is larger than {limit // 1024} KiB, the limit for this path."

@@ -1,0 +1,27 @@
+"""Every table, imported once so that SQLModel.metadata (and Alembic) sees the whole schema."""
+
+from sofifi_api.areas.models import Area
+from sofifi_api.consultations.models import Consultation
+from sofifi_api.contributions.models import Contribution
+from sofifi_api.enrollments.models import Enrollment
+from sofifi_api.feedback.models import Feedback
+from sofifi_api.infrastructure_projects.models import InfrastructureProject, ProjectArea
+from sofifi_api.organizations.models import Organization
+from sofifi_api.participants.models import GroupMember, Participant
+from sofifi_api.programs.models import Program, ProgramArea, ProgramPartner
+
+__all__ = [
+    "Area",
+    "Consultation",
+    "Contribution",
+    "Enrollment",
+    "Feedback",
+    "GroupMember",
+    "InfrastructureProject",
+    "Organization",
+    "Participant",
+    "Program",
+    "ProgramArea",
+    "ProgramPartner",
+    "ProjectArea",
+]

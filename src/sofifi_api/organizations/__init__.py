@@ -1,0 +1,1 @@
+"""Organizations: the agencies, NGOs, companies and community bodies that run or fund work."""

@@ -1,0 +1,79 @@
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from sofifi_api.db import TimestampedTable
+from sofifi_api.schemas import InputModel, ResourcePublic
+
+
+class OrganizationKind(StrEnum):
+    government = "government"
+    ngo = "ngo"
+    private = "private"
+    community = "community"
+
+
+class OrganizationBase(SQLModel):
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Official name of the organization.",
+        schema_extra={"examples": ["Dinas Koperasi dan UKM Provinsi Maluku Utara"]},
+    )
+    kind: OrganizationKind = Field(
+        sa_type=sa.String(16),
+        description="`government` agency, `ngo` (LSM), `private` company or `community` body.",
+        schema_extra={"examples": ["government"]},
+    )
+    acronym: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Short name in common use.",
+        schema_extra={"examples": ["Diskop UKM Malut"]},
+    )
+    description: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="What the organization does in community assistance.",
+        schema_extra={"examples": ["Provincial office for cooperatives and micro businesses."]},
+    )
+    area_code: str | None = Field(
+        default=None,
+        foreign_key="areas.code",
+        max_length=40,
+        index=True,
+        description="Code of the area where the organization is based.",
+        schema_extra={"examples": ["82.72.02.1003"]},
+    )
+    website: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Public web address.",
+        schema_extra={"examples": ["https://malutprov.go.id"]},
+    )
+
+
+class Organization(OrganizationBase, TimestampedTable, table=True):
+    __tablename__ = "organizations"
+
+
+class OrganizationCreate(OrganizationBase, InputModel):
+    pass
+
+
+class OrganizationUpdate(InputModel):
+    name: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Official name of the organization."
+    )
+    kind: OrganizationKind | None = Field(default=None, description="Kind of organization.")
+    acronym: str | None = Field(default=None, max_length=40, description="Short name.")
+    description: str | None = Field(default=None, max_length=2000, description="What it does.")
+    area_code: str | None = Field(
+        default=None, max_length=40, description="Code of the area where it is based."
+    )
+    website: str | None = Field(default=None, max_length=300, description="Public web address.")
+
+
+class OrganizationPublic(OrganizationBase, ResourcePublic):
+    pass

@@ -1,0 +1,104 @@
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from sofifi_api.db import SessionDep
+from sofifi_api.errors import problem_responses
+from sofifi_api.organizations import service
+from sofifi_api.organizations.dependencies import OrganizationDep
+from sofifi_api.organizations.models import (
+    Organization,
+    OrganizationCreate,
+    OrganizationKind,
+    OrganizationPublic,
+    OrganizationUpdate,
+)
+from sofifi_api.pagination import Page, PageDep, page_body
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
+
+router = APIRouter(prefix="/organizations", tags=["organizations"])
+
+
+@router.get(
+    "",
+    response_model=Page[OrganizationPublic],
+    summary="List organizations",
+    responses=problem_responses(400, 422),
+)
+async def list_organizations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[OrganizationKind | None, Query(description="Only this kind.")] = None,
+    area_code: Annotated[
+        str | None, Query(max_length=40, description="Only organizations based in this area.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Only names containing this text.")
+    ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> dict[str, Any]:
+    """Organizations in creation order, filtered by their natural fields."""
+    items, next_key = await service.list_organizations(
+        session,
+        page,
+        kind=kind,
+        area_code=area_code,
+        name_contains=q,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
+    return page_body(request, response, items, next_key)
+
+
+@router.post(
+    "",
+    response_model=OrganizationPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an organization",
+    responses=problem_responses(400, 413, 415, 422),
+)
+async def create_organization(
+    request: Request, response: Response, session: SessionDep, body: OrganizationCreate
+) -> Organization:
+    organization = await service.create_organization(session, body)
+    response.headers["Location"] = str(
+        request.url_for("get_organization", organization_id=organization.id)
+    )
+    return organization
+
+
+@router.get(
+    "/{organization_id}",
+    response_model=OrganizationPublic,
+    summary="Get an organization",
+    responses=problem_responses(404, 422),
+)
+async def get_organization(organization: OrganizationDep) -> Organization:
+    return organization
+
+
+@router.patch(
+    "/{organization_id}",
+    response_model=OrganizationPublic,
+    summary="Update an organization",
+    responses=problem_responses(400, 404, 413, 415, 422),
+)
+async def update_organization(
+    session: SessionDep, organization: OrganizationDep, body: OrganizationUpdate
+) -> Organization:
+    """Changes only the fields sent; a field sent as null is cleared (if it may be empty)."""
+    return await service.update_organization(session, organization, body)
+
+
+@router.delete(
+    "/{organization_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an organization",
+    responses=problem_responses(404, 409, 422),
+)
+async def delete_organization(session: SessionDep, organization: OrganizationDep) -> None:
+    """Leaves a tombstone that `include_deleted` lists; refused while programs still name it."""
+    await service.delete_organization(session, organization)

@@ -1,0 +1,130 @@
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sofifi_api.areas.service import ensure_area_exists
+from sofifi_api.db import utcnow
+from sofifi_api.errors import Conflict, NotFound
+from sofifi_api.infrastructure_projects.models import InfrastructureProject
+from sofifi_api.organizations.models import (
+    Organization,
+    OrganizationCreate,
+    OrganizationKind,
+    OrganizationUpdate,
+)
+from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.programs.models import Program, ProgramPartner
+from sofifi_api.schemas import require_non_null
+
+
+class OrganizationNotFound(NotFound):
+    def __init__(self, organization_id: uuid.UUID | str) -> None:
+        super().__init__(f"No organization with id {organization_id}.")
+
+
+async def get_organization(session: AsyncSession, organization_id: uuid.UUID) -> Organization:
+    organization = await session.get(Organization, organization_id)
+    if organization is None or organization.deleted_at is not None:
+        raise OrganizationNotFound(organization_id)
+    return organization
+
+
+async def live_organization_ids(session: AsyncSession, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these ids name an organization that exists and is not deleted (one query)."""
+    if not ids:
+        return set()
+    rows = await session.exec(
+        select(Organization.id).where(
+            col(Organization.id).in_(set(ids)), col(Organization.deleted_at).is_(None)
+        )
+    )
+    return set(rows.all())
+
+
+async def list_organizations(
+    session: AsyncSession,
+    page: PageRequest,
+    *,
+    kind: OrganizationKind | None = None,
+    area_code: str | None = None,
+    name_contains: str | None = None,
+    updated_since: datetime | None = None,
+    include_deleted: bool = False,
+) -> tuple[list[Organization], str | None]:
+    statement = select(Organization)
+    if not include_deleted:
+        statement = statement.where(col(Organization.deleted_at).is_(None))
+    if kind is not None:
+        statement = statement.where(Organization.kind == kind)
+    if area_code is not None:
+        statement = statement.where(Organization.area_code == area_code)
+    if name_contains:
+        statement = statement.where(
+            col(Organization.name).icontains(name_contains, autoescape=True)
+        )
+    if updated_since is not None:
+        statement = statement.where(col(Organization.updated_at) >= updated_since)
+    rows = (await session.exec(keyset(statement, col(Organization.id), page))).all()
+    return cut_page(rows, page, lambda organization: organization.id)
+
+
+async def create_organization(session: AsyncSession, data: OrganizationCreate) -> Organization:
+    if data.area_code is not None:
+        await ensure_area_exists(session, data.area_code, field="area_code")
+    organization = Organization.model_validate(data)
+    session.add(organization)
+    await session.flush()
+    return organization
+
+
+async def update_organization(
+    session: AsyncSession, organization: Organization, data: OrganizationUpdate
+) -> Organization:
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    require_non_null(changes, "name", "kind")
+    if changes.get("area_code") is not None:
+        await ensure_area_exists(session, changes["area_code"], field="area_code")
+    organization.sqlmodel_update(changes)
+    organization.updated_at = utcnow()
+    session.add(organization)
+    await session.flush()
+    return organization
+
+
+async def delete_organization(session: AsyncSession, organization: Organization) -> None:
+    """Tombstone the organization, unless live programs still name it."""
+    in_use = await session.exec(
+        select(Program.id)
+        .outerjoin(ProgramPartner, col(ProgramPartner.program_id) == col(Program.id))
+        .where(
+            col(Program.deleted_at).is_(None),
+            (col(Program.lead_organization_id) == organization.id)
+            | (col(ProgramPartner.organization_id) == organization.id),
+        )
+        .limit(1)
+    )
+    if in_use.first() is not None:
+        raise Conflict(
+            "The organization leads or partners in a program; remove it from its programs first."
+        )
+    implements = await session.exec(
+        select(InfrastructureProject.id)
+        .where(
+            col(InfrastructureProject.deleted_at).is_(None),
+            col(InfrastructureProject.implementing_organization_id) == organization.id,
+        )
+        .limit(1)
+    )
+    if implements.first() is not None:
+        raise Conflict(
+            "The organization implements an infrastructure project; reassign the project first."
+        )
+    now = utcnow()
+    organization.deleted_at = now
+    organization.updated_at = now
+    session.add(organization)
+    await session.flush()

@@ -1,0 +1,27 @@
+"""The `/v1` API: one router per resource package."""
+
+from fastapi import APIRouter
+
+from sofifi_api.areas.router import router as areas
+from sofifi_api.consultations.router import router as consultations
+from sofifi_api.contributions.router import router as contributions
+from sofifi_api.enrollments.router import router as enrollments
+from sofifi_api.feedback.router import router as feedback
+from sofifi_api.infrastructure_projects.router import router as infrastructure_projects
+from sofifi_api.organizations.router import router as organizations
+from sofifi_api.participants.router import router as participants
+from sofifi_api.programs.router import router as programs
+
+v1_router = APIRouter(prefix="/v1")
+for resource_router in (
+    organizations,
+    areas,
+    programs,
+    enrollments,
+    participants,
+    infrastructure_projects,
+    consultations,
+    contributions,
+    feedback,
+):
+    v1_router.include_router(resource_router)

@@ -1,0 +1,80 @@
+"""Pieces every resource's request and response models share."""
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import Query
+from pydantic import AwareDatetime
+from sqlmodel import Field, SQLModel
+
+from sofifi_api.errors import ValidationFailed
+
+
+class InputModel(SQLModel):
+    """Base of request bodies: unknown fields are refused so a typo never drops data."""
+
+    model_config = {"extra": "forbid"}
+
+
+class ResourcePublic(SQLModel):
+    """Fields the server adds to every resource it returns."""
+
+    id: uuid.UUID = Field(
+        description="Server-assigned opaque identifier (time-ordered UUID).",
+        schema_extra={"examples": ["0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"]},
+    )
+    created_at: datetime = Field(
+        description="When the resource was created (RFC 3339, UTC).",
+        schema_extra={"examples": ["2026-03-02T01:15:00Z"]},
+    )
+    updated_at: datetime = Field(
+        description="When the resource last changed (RFC 3339, UTC).",
+        schema_extra={"examples": ["2026-03-05T08:40:12Z"]},
+    )
+    deleted_at: datetime | None = Field(
+        default=None,
+        description="When the resource was deleted; null unless listed with `include_deleted`.",
+        schema_extra={"examples": [None]},
+    )
+
+
+UpdatedSinceQuery = Annotated[
+    AwareDatetime | None,
+    Query(
+        description="Only resources changed at or after this instant (RFC 3339 with offset).",
+        examples=["2026-01-01T00:00:00Z"],
+    ),
+]
+IncludeDeletedQuery = Annotated[
+    bool,
+    Query(
+        description="Also list deleted resources (tombstones, with `deleted_at` set), "
+        "so that a synced copy can drop them.",
+    ),
+]
+
+
+def check_date_order(
+    start: date | None, end: date | None, start_field: str, end_field: str
+) -> None:
+    """Refuse an end before its start; used on create and on the merged result of a PATCH."""
+    if start is not None and end is not None and end < start:
+        raise ValidationFailed.for_field(
+            end_field, f"{end_field} must be on or after {start_field}.", code="date_order"
+        )
+
+
+def require_non_null(changes: dict[str, Any], *fields: str) -> None:
+    """A PATCH may omit a required field but not set it to null."""
+    for name in fields:
+        if name in changes and changes[name] is None:
+            raise ValidationFailed.for_field(name, f"{name} cannot be null.", code="not_null")
+
+
+def parse_id(raw: str) -> uuid.UUID | None:
+    """Ids are opaque to clients: a malformed one is simply not found, so callers answer 404."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None

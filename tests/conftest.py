@@ -1,0 +1,145 @@
+"""Test harness: one migrated database per run, one rolled-back transaction per test.
+
+The suite runs on SQLite by default. Set SOFIFI_TEST_DATABASE_URL to a PostgreSQL URL
+(for example postgresql://postgres@127.0.0.1:5432/test) to run the same tests there: a
+database of its own is created for the run next to the one named, and dropped afterwards.
+"""
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sofifi_api.db import Database, async_url, get_session
+from sofifi_api.main import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+async def _create_postgres_database(base_url: str) -> str:
+    url = async_url(base_url)
+    name = f"sofifi_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    await admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_postgres_database(base_url: str, test_url: str) -> None:
+    admin = create_async_engine(async_url(base_url), isolation_level="AUTOCOMMIT")
+    name = make_url(test_url).database
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    await admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh, empty database for this run (SQLite file, or a new PostgreSQL database)."""
+    base_url = os.environ.get("SOFIFI_TEST_DATABASE_URL", "")
+    if not base_url.startswith("postgres"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'sofifi-test.db'}"
+        return
+    test_url = asyncio.run(_create_postgres_database(base_url))
+    try:
+        yield test_url
+    finally:
+        asyncio.run(_drop_postgres_database(base_url, test_url))
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgres")
+
+
+@pytest.fixture(scope="session")
+def migrated_url(database_url: str) -> str:
+    command.upgrade(alembic_config(database_url), "head")
+    return database_url
+
+
+@pytest.fixture(scope="session")
+async def database(migrated_url: str) -> AsyncIterator[Database]:
+    db = Database(migrated_url)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def connection(database: Database) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    async with database.engine.connect() as conn:
+        transaction = await conn.begin()
+        yield conn
+        await transaction.rollback()
+
+
+@pytest.fixture
+async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and checking data; it sees what requests wrote."""
+    async with AsyncSession(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    ) as db_session:
+        yield db_session
+
+
+@pytest.fixture
+async def client(
+    database: Database, connection: AsyncConnection
+) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the app, whose requests all run in the test's transaction."""
+    app = create_app(database)
+
+    async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
+        async with AsyncSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as request_session:
+            try:
+                yield request_session
+                await request_session.commit()
+            except BaseException:
+                await request_session.rollback()
+                raise
+
+    app.dependency_overrides[get_session] = session_in_test_transaction
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+class QueryCounter:
+    """Counts the SQL statements sent on a connection."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, *_args: object) -> None:
+        self.count += 1
+
+
+@pytest.fixture
+def count_queries(connection: AsyncConnection) -> Iterator[QueryCounter]:
+    counter = QueryCounter()
+    sync_connection = connection.sync_connection
+    assert sync_connection is not None
+    event.listen(sync_connection, "before_cursor_execute", counter)
+    yield counter
+    event.remove(sync_connection, "before_cursor_execute", counter)
