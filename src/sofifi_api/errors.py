@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
@@ -53,14 +53,37 @@ class Problem(BaseModel):
         }
     )
 
-    type: str = Field(description="URI reference naming the kind of problem.")
-    title: str = Field(description="Short summary of the kind of problem.")
-    status: int = Field(description="The HTTP status code.")
-    detail: str = Field(description="What went wrong in this occurrence.")
-    instance: str = Field(description="Path of the request that failed.")
-    request_id: str = Field(description="Same value as the `Request-Id` response header.")
+    type: str = Field(
+        description="URI reference naming the kind of problem.", examples=["/problems/not-found"]
+    )
+    title: str = Field(description="Short summary of the kind of problem.", examples=["Not found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str = Field(
+        description="What went wrong in this occurrence.",
+        examples=["No program with id 0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a."],
+    )
+    instance: str = Field(
+        description="Path of the request that failed.",
+        examples=["/v1/programs/0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"],
+    )
+    request_id: str = Field(
+        description="Same value as the `Request-Id` response header.",
+        examples=["4f6c0f3e9b7a4c52a1d2e3f4a5b6c7d8"],
+    )
     errors: list[FieldError] | None = Field(
-        default=None, description="For validation problems: one entry per invalid field."
+        default=None,
+        description="For validation problems: one entry per invalid field.",
+        examples=[
+            [
+                {
+                    "location": "body",
+                    "field": "partners.0.role",
+                    "message": "Input should be 'funder', 'implementer', 'facilitator' or "
+                    "'government_sponsor'",
+                    "code": "enum",
+                }
+            ]
+        ],
     )
 
 
@@ -265,6 +288,13 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
+    # Some drivers (asyncpg) report data exceptions, SQLSTATE class 22, as a plain DBAPIError.
+    if str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "").startswith("22"):
+        return await _data_error(request, exc)
+    return await _unexpected_error(request, exc)
+
+
 async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
     logger.error(
         "database unavailable: %s", type(exc).__name__, extra={"request_id": request_id_of(request)}
@@ -297,6 +327,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(DBAPIError, _driver_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

@@ -13,6 +13,8 @@ router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
+    """Result of a probe."""
+
     status: Literal["ok"] = Field(description="`ok` when the check passed.", examples=["ok"])
 
 

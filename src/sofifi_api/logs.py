@@ -31,8 +31,11 @@ def configure_logging(level: str = "INFO") -> None:
             },
             "loggers": {
                 "sofifi_api": {"level": level.upper(), "handlers": ["stderr"], "propagate": False},
-                # The access log of our own middleware replaces uvicorn's, which logs query strings.
-                "uvicorn.access": {"level": "WARNING"},
+                # The SQLite driver logs statements with their bound values at DEBUG.
+                "aiosqlite": {"level": "WARNING"},
+                "uvicorn": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+                # Our middleware's access log replaces uvicorn's, which would log query strings.
+                "uvicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
             },
         }
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar, cast
 
 from fastapi import Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from sofifi_api.config import get_settings
@@ -27,6 +27,11 @@ S = TypeVar("S", bound=Select[Any] | SelectOfScalar[Any])
 
 class Page(BaseModel, Generic[ItemT]):
     """One page of a collection, in a stable order."""
+
+    # Parametrized models (`Page[ProgramPublic]`) do not inherit the docstring as description.
+    model_config = ConfigDict(
+        json_schema_extra={"description": "One page of a collection, in a stable order."}
+    )
 
     data: list[ItemT] = Field(description="The items of this page.")
     next_cursor: str | None = Field(
@@ -98,8 +103,10 @@ def keyset(statement: S, key: Any, page: PageRequest) -> S:
     """Rows after the cursor in `key` order (a unique column), one more than a page so that
     the caller learns whether another page follows."""
     if page.after is not None:
+        # A TypeDecorator (sqlmodel's AutoString for str columns) reports `object`; ask its impl.
+        python_type = getattr(key.type, "impl_instance", key.type).python_type
         try:
-            after = key.type.python_type(page.after)
+            after = python_type(page.after)
         except (TypeError, ValueError) as exc:
             raise InvalidCursor from exc
         statement = cast(S, statement.where(key > after))

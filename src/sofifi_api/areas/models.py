@@ -5,9 +5,12 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import UTCDateTime, utcnow
+from sofifi_api.schemas import InputModel
 
 
 class AreaLevel(StrEnum):
+    """Administrative level, from the province down to the village (desa/kelurahan)."""
+
     province = "province"
     regency = "regency"
     district = "district"
@@ -44,8 +47,8 @@ class AreaBase(SQLModel):
     bps_code: str | None = Field(
         default=None,
         max_length=20,
-        description="Statistics Indonesia (BPS) code, when known.",
-        schema_extra={"examples": ["8272050006"]},
+        description="Statistics Indonesia (BPS) code, when known: digits only.",
+        schema_extra={"pattern": "^[0-9]+$", "examples": ["8272050006"]},
     )
     latitude: float | None = Field(
         default=None,
@@ -64,6 +67,8 @@ class AreaBase(SQLModel):
 
 
 class Area(AreaBase, table=True):
+    """An administrative area; its code is its key, so no id."""
+
     __tablename__ = "areas"
 
     code: str = Field(primary_key=True, max_length=40)
@@ -72,3 +77,86 @@ class Area(AreaBase, table=True):
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
     )
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class AreaKey(SQLModel):
+    code: str = Field(
+        min_length=2,
+        max_length=40,
+        description="The area's code, which addresses it. Official (Kemendagri) codes are "
+        "`NN` for a province, `NN.NN` for a regency, `NN.NN.NN` for a district and "
+        "`NN.NN.NN.NNNN` for a village. A locally assigned code is the parent's code, a "
+        "hyphen and a lowercase slug, so it can never be mistaken for an official one. "
+        "Cannot be changed, nor reused after deletion.",
+        schema_extra={"examples": ["82.72.02.1003"]},
+    )
+
+
+class AreaCreate(AreaBase, AreaKey, InputModel):
+    """A new area, addressed afterwards by its code."""
+
+
+class AreaUpdate(InputModel):
+    """Changes to an area; fields left out stay as they are, and the code never changes."""
+
+    name: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Name of the area.",
+        schema_extra={"examples": ["Sofifi"]},
+    )
+    level: AreaLevel | None = Field(
+        default=None,
+        description="Level of the area; must stay consistent with the code and the parent.",
+        schema_extra={"examples": ["village"]},
+    )
+    parent_code: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Code of the enclosing area; the code must still start with it.",
+        schema_extra={"examples": ["82.72.02"]},
+    )
+    is_official: bool | None = Field(
+        default=None,
+        description="Whether `code` is the official Kemendagri code; must fit the code.",
+        schema_extra={"examples": [True]},
+    )
+    bps_code: str | None = Field(
+        default=None,
+        max_length=20,
+        description="Statistics Indonesia (BPS) code: digits only; null clears it.",
+        schema_extra={"pattern": "^[0-9]+$", "examples": ["8272050006"]},
+    )
+    latitude: float | None = Field(
+        default=None,
+        ge=-90,
+        le=90,
+        description="Latitude of the area's centre, WGS84 degrees; set together with longitude.",
+        schema_extra={"examples": [0.72444]},
+    )
+    longitude: float | None = Field(
+        default=None,
+        ge=-180,
+        le=180,
+        description="Longitude of the area's centre, WGS84 degrees; set together with latitude.",
+        schema_extra={"examples": [127.58056]},
+    )
+
+
+class AreaPublic(AreaBase, AreaKey):
+    """An administrative area as the API returns it."""
+
+    created_at: datetime = Field(
+        description="When the area was created (RFC 3339, UTC).",
+        schema_extra={"examples": ["2026-03-02T01:15:00Z"]},
+    )
+    updated_at: datetime = Field(
+        description="When the area last changed (RFC 3339, UTC).",
+        schema_extra={"examples": ["2026-03-05T08:40:12Z"]},
+    )
+    deleted_at: datetime | None = Field(
+        default=None,
+        description="When the area was deleted; null unless listed with `include_deleted`.",
+        schema_extra={"examples": [None]},
+    )

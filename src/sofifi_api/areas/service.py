@@ -1,10 +1,66 @@
+import csv
+import re
 from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
-from sofifi_api.areas.models import Area
-from sofifi_api.errors import ValidationFailed
+from sofifi_api.areas.models import Area, AreaCreate, AreaLevel, AreaUpdate
+from sofifi_api.db import utcnow
+from sofifi_api.errors import Conflict, NotFound, ValidationFailed
+from sofifi_api.feedback.models import Feedback
+from sofifi_api.infrastructure_projects.models import InfrastructureProject, ProjectArea
+from sofifi_api.organizations.models import Organization
+from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.participants.models import Participant
+from sofifi_api.programs.models import Program, ProgramArea
+from sofifi_api.schemas import require_non_null
+
+REFERENCE_AREAS_CSV = Path(__file__).resolve().parent / "data" / "areas-sofifi.csv"
+
+PARENT_LEVEL = {
+    AreaLevel.regency: AreaLevel.province,
+    AreaLevel.district: AreaLevel.regency,
+    AreaLevel.village: AreaLevel.district,
+}
+# Kemendagri codes; [0-9] rather than \d, which would also accept non-ASCII digits.
+OFFICIAL_CODE = {
+    AreaLevel.province: re.compile(r"[0-9]{2}"),
+    AreaLevel.regency: re.compile(r"[0-9]{2}\.[0-9]{2}"),
+    AreaLevel.district: re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}"),
+    AreaLevel.village: re.compile(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}"),
+}
+OFFICIAL_FORMAT = {
+    AreaLevel.province: "NN",
+    AreaLevel.regency: "NN.NN",
+    AreaLevel.district: "NN.NN.NN",
+    AreaLevel.village: "NN.NN.NN.NNNN",
+}
+LOCAL_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+class AreaNotFound(NotFound):
+    def __init__(self, code: str) -> None:
+        super().__init__(f"No area with code {code}.")
+
+
+class AreaCodeTaken(Conflict):
+    def __init__(self, deleted: bool) -> None:
+        if deleted:
+            super().__init__(
+                "An area with this code existed and was deleted; a deleted code is not reused."
+            )
+        else:
+            super().__init__("An area with this code already exists.")
+
+
+class AreaInUse(Conflict):
+    pass
 
 
 async def ensure_areas_exist(session: AsyncSession, codes: Iterable[str], *, field: str) -> None:
@@ -24,3 +80,222 @@ async def ensure_areas_exist(session: AsyncSession, codes: Iterable[str], *, fie
 
 async def ensure_area_exists(session: AsyncSession, code: str, *, field: str) -> None:
     await ensure_areas_exist(session, [code], field=field)
+
+
+async def get_area(session: AsyncSession, code: str) -> Area:
+    area = await session.get(Area, code)
+    if area is None or area.deleted_at is not None:
+        raise AreaNotFound(code)
+    return area
+
+
+async def list_areas(
+    session: AsyncSession,
+    page: PageRequest,
+    *,
+    level: AreaLevel | None = None,
+    parent_code: str | None = None,
+    is_official: bool | None = None,
+    name_contains: str | None = None,
+    updated_since: datetime | None = None,
+    include_deleted: bool = False,
+) -> tuple[list[Area], str | None]:
+    statement = select(Area)
+    if not include_deleted:
+        statement = statement.where(col(Area.deleted_at).is_(None))
+    if level is not None:
+        statement = statement.where(Area.level == level)
+    if parent_code is not None:
+        statement = statement.where(Area.parent_code == parent_code)
+    if is_official is not None:
+        statement = statement.where(Area.is_official == is_official)
+    if name_contains:
+        statement = statement.where(col(Area.name).icontains(name_contains, autoescape=True))
+    if updated_since is not None:
+        statement = statement.where(col(Area.updated_at) >= updated_since)
+    rows = (await session.exec(keyset(statement, col(Area.code), page))).all()
+    return cut_page(rows, page, lambda area: area.code)
+
+
+def _check_hierarchy(
+    code: str, level: AreaLevel, is_official: bool, parent_code: str | None, parent: Area | None
+) -> None:
+    """Refuse a parent of the wrong level, or a code that does not fit its level and parent."""
+    if level == AreaLevel.province:
+        if parent_code is not None:
+            raise ValidationFailed.for_field(
+                "parent_code", "A province has no parent area; parent_code must be null."
+            )
+    else:
+        expected = PARENT_LEVEL[level]
+        if parent_code is None:
+            raise ValidationFailed.for_field(
+                "parent_code", f"A {level} needs parent_code, the code of its {expected}."
+            )
+        if parent is None or parent.deleted_at is not None:
+            raise ValidationFailed.for_field(
+                "parent_code", "parent_code names no area.", code="unknown_reference"
+            )
+        if parent.level != expected:
+            raise ValidationFailed.for_field(
+                "parent_code",
+                f"The parent of a {level} must be a {expected}, not a {parent.level}.",
+                code="parent_level",
+            )
+    if is_official:
+        if OFFICIAL_CODE[level].fullmatch(code) is None:
+            raise ValidationFailed.for_field(
+                "code",
+                f"An official {level} code has the form {OFFICIAL_FORMAT[level]} (digits).",
+                code="code_format",
+            )
+        if parent_code is not None and not code.startswith(parent_code + "."):
+            raise ValidationFailed.for_field(
+                "code", "An official code must start with its parent's code.", code="code_prefix"
+            )
+    else:
+        if parent_code is None:
+            raise ValidationFailed.for_field(
+                "code", "A province must have its official code.", code="code_format"
+            )
+        slug = code.removeprefix(parent_code + "-")
+        if slug == code or LOCAL_SLUG.fullmatch(slug) is None:
+            raise ValidationFailed.for_field(
+                "code",
+                "A code that is not official is the parent's code, a hyphen and a lowercase "
+                "slug (letters a-z, digits, single hyphens), such as 82.72.02-guraping.",
+                code="code_format",
+            )
+
+
+def _check_coordinates(latitude: float | None, longitude: float | None) -> None:
+    if latitude is None and longitude is not None:
+        raise ValidationFailed.for_field(
+            "latitude", "latitude and longitude go together.", code="coordinates"
+        )
+    if longitude is None and latitude is not None:
+        raise ValidationFailed.for_field(
+            "longitude", "latitude and longitude go together.", code="coordinates"
+        )
+
+
+async def create_area(session: AsyncSession, data: AreaCreate) -> Area:
+    _check_coordinates(data.latitude, data.longitude)
+    wanted = {data.code} | ({data.parent_code} if data.parent_code else set())
+    # One query finds both a duplicate and the parent.
+    found = {
+        area.code: area
+        for area in (await session.exec(select(Area).where(col(Area.code).in_(wanted)))).all()
+    }
+    parent = found.get(data.parent_code) if data.parent_code else None
+    _check_hierarchy(data.code, data.level, data.is_official, data.parent_code, parent)
+    existing = found.get(data.code)
+    if existing is not None:
+        raise AreaCodeTaken(deleted=existing.deleted_at is not None)
+    area = Area.model_validate(data)
+    session.add(area)
+    await session.flush()
+    return area
+
+
+def _live_children(code: str) -> SelectOfScalar[str]:
+    return select(Area.code).where(col(Area.parent_code) == code, col(Area.deleted_at).is_(None))
+
+
+async def _has_live_children(session: AsyncSession, code: str) -> bool:
+    return (await session.exec(_live_children(code).limit(1))).first() is not None
+
+
+async def update_area(session: AsyncSession, area: Area, data: AreaUpdate) -> Area:
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    require_non_null(changes, "name", "level", "is_official")
+    checked = ("level", "parent_code", "is_official", "latitude", "longitude")
+    merged: dict[str, Any] = {field: getattr(area, field) for field in checked} | changes
+    _check_coordinates(merged["latitude"], merged["longitude"])
+    structural = ("level", "parent_code", "is_official")
+    if any(merged[field] != getattr(area, field) for field in structural):
+        parent_code = merged["parent_code"]
+        parent = await session.get(Area, parent_code) if parent_code is not None else None
+        level = AreaLevel(merged["level"])
+        _check_hierarchy(area.code, level, merged["is_official"], parent_code, parent)
+        if level != area.level and await _has_live_children(session, area.code):
+            raise AreaInUse("The area has child areas, so its level cannot change.")
+    area.sqlmodel_update(changes)
+    area.updated_at = utcnow()
+    session.add(area)
+    await session.flush()
+    return area
+
+
+async def delete_area(session: AsyncSession, area: Area) -> None:
+    """Tombstone the area, unless live child areas or live resources still name it."""
+    code = area.code
+    references: dict[str, sa.SelectBase] = {
+        "child areas": _live_children(code),
+        "organizations": select(Organization.id).where(
+            col(Organization.area_code) == code, col(Organization.deleted_at).is_(None)
+        ),
+        "participants": select(Participant.id).where(
+            col(Participant.area_code) == code, col(Participant.deleted_at).is_(None)
+        ),
+        "programs": select(ProgramArea.program_id)
+        .join(Program, col(Program.id) == col(ProgramArea.program_id))
+        .where(col(ProgramArea.area_code) == code, col(Program.deleted_at).is_(None)),
+        "infrastructure projects": select(ProjectArea.project_id)
+        .join(InfrastructureProject, col(InfrastructureProject.id) == col(ProjectArea.project_id))
+        .where(col(ProjectArea.area_code) == code, col(InfrastructureProject.deleted_at).is_(None)),
+        "feedback": select(Feedback.id).where(
+            col(Feedback.area_code) == code, col(Feedback.deleted_at).is_(None)
+        ),
+    }
+    # All checks in one round trip: each EXISTS stops at the first matching row.
+    statement = sa.select(
+        *(sa.exists(query).label(f"r{i}") for i, query in enumerate(references.values()))
+    )
+    connection = await session.connection()
+    flags = (await connection.execute(statement)).one()
+    in_use = [name for name, flag in zip(references, flags, strict=True) if flag]
+    if in_use:
+        raise AreaInUse(
+            f"The area is still named by live {', '.join(in_use)}; delete or move them first."
+        )
+    now = utcnow()
+    area.deleted_at = now
+    area.updated_at = now
+    session.add(area)
+    await session.flush()
+
+
+async def import_reference_areas(session: AsyncSession) -> int:
+    """Insert the packaged official areas around Sofifi that are missing; returns how many.
+
+    A code already present, even deleted, is left alone, so running it again changes nothing.
+    """
+    with REFERENCE_AREAS_CSV.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    present = set(
+        (
+            await session.exec(
+                select(Area.code).where(col(Area.code).in_([row["code"] for row in rows]))
+            )
+        ).all()
+    )
+    inserted = 0
+    # Rows list parents first; the session inserts in the order they are added.
+    for row in rows:
+        if row["code"] in present:
+            continue
+        session.add(
+            Area(
+                code=row["code"],
+                name=row["name"],
+                level=AreaLevel(row["level"]),
+                parent_code=row["parent_code"] or None,
+                is_official=True,
+                latitude=float(row["latitude"]) if row["latitude"] else None,
+                longitude=float(row["longitude"]) if row["longitude"] else None,
+            )
+        )
+        inserted += 1
+    await session.flush()
+    return inserted

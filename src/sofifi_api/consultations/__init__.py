@@ -1,1 +1,1 @@
-"""consultations."""
+"""Consultations: community planning meetings (musyawarah) on an infrastructure project."""

@@ -1,5 +1,118 @@
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from sofifi_api.consultations import service
+from sofifi_api.consultations.dependencies import ConsultationDep
+from sofifi_api.consultations.models import (
+    Consultation,
+    ConsultationCreate,
+    ConsultationPublic,
+    ConsultationUpdate,
+)
+from sofifi_api.db import SessionDep
+from sofifi_api.errors import problem_responses
+from sofifi_api.infrastructure_projects.dependencies import ProjectDep
+from sofifi_api.pagination import Page, PageDep, page_body
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(
     prefix="/infrastructure-projects/{project_id}/consultations", tags=["consultations"]
 )
+
+
+@router.get(
+    "",
+    response_model=Page[ConsultationPublic],
+    summary="List a project's consultations",
+    responses=problem_responses(400, 404, 422),
+)
+async def list_consultations(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    project: ProjectDep,
+    page: PageDep,
+    held_from: Annotated[
+        date | None, Query(description="Only meetings held on or after this day.")
+    ] = None,
+    held_to: Annotated[
+        date | None, Query(description="Only meetings held on or before this day.")
+    ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> dict[str, Any]:
+    """The project's consultations in creation order."""
+    items, next_key = await service.list_consultations(
+        session,
+        project,
+        page,
+        held_from=held_from,
+        held_to=held_to,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
+    return page_body(request, response, items, next_key)
+
+
+@router.post(
+    "",
+    response_model=ConsultationPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a consultation",
+    responses=problem_responses(400, 404, 413, 415, 422),
+)
+async def create_consultation(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    project: ProjectDep,
+    body: ConsultationCreate,
+) -> Consultation:
+    """`women_count` may not exceed `participants_count`."""
+    consultation = await service.create_consultation(session, project, body)
+    response.headers["Location"] = str(
+        request.url_for("get_consultation", project_id=project.id, consultation_id=consultation.id)
+    )
+    return consultation
+
+
+@router.get(
+    "/{consultation_id}",
+    response_model=ConsultationPublic,
+    summary="Get a consultation",
+    responses=problem_responses(404, 422),
+)
+async def get_consultation(consultation: ConsultationDep) -> Consultation:
+    return consultation
+
+
+@router.patch(
+    "/{consultation_id}",
+    response_model=ConsultationPublic,
+    summary="Update a consultation",
+    responses=problem_responses(400, 404, 413, 415, 422),
+)
+async def update_consultation(
+    session: SessionDep,
+    project: ProjectDep,
+    consultation: ConsultationDep,
+    body: ConsultationUpdate,
+) -> Consultation:
+    """Changes only the fields sent; `women_count` is checked against the resulting
+    `participants_count`."""
+    return await service.update_consultation(session, project, consultation, body)
+
+
+@router.delete(
+    "/{consultation_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a consultation",
+    responses=problem_responses(404, 422),
+)
+async def delete_consultation(
+    session: SessionDep, project: ProjectDep, consultation: ConsultationDep
+) -> None:
+    """Leaves a tombstone that `include_deleted` lists."""
+    await service.delete_consultation(session, project, consultation)

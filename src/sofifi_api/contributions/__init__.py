@@ -1,1 +1,1 @@
-"""contributions."""
+"""Contributions: community self-help (swadaya) given to an infrastructure project."""

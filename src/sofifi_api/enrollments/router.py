@@ -1,3 +1,111 @@
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from sofifi_api.db import SessionDep
+from sofifi_api.enrollments import service
+from sofifi_api.enrollments.dependencies import EnrollmentDep
+from sofifi_api.enrollments.models import (
+    Enrollment,
+    EnrollmentCreate,
+    EnrollmentPublic,
+    EnrollmentStatus,
+    EnrollmentUpdate,
+)
+from sofifi_api.errors import problem_responses
+from sofifi_api.pagination import Page, PageDep, page_body
+from sofifi_api.programs.dependencies import ProgramDep
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollments"])
+
+
+@router.get(
+    "",
+    response_model=Page[EnrollmentPublic],
+    summary="List a program's enrollments",
+    responses=problem_responses(400, 404, 422),
+)
+async def list_enrollments(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    program: ProgramDep,
+    page: PageDep,
+    status: Annotated[EnrollmentStatus | None, Query(description="Only this status.")] = None,
+    participant_id: Annotated[
+        uuid.UUID | None, Query(description="Only the enrollment of this participant.")
+    ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> dict[str, Any]:
+    """The program's enrollments in creation order; 404 when the program is deleted."""
+    items, next_key = await service.list_enrollments(
+        session,
+        program,
+        page,
+        status=status,
+        participant_id=participant_id,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
+    return page_body(request, response, items, next_key)
+
+
+@router.post(
+    "",
+    response_model=EnrollmentPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Enroll a participant",
+    responses=problem_responses(400, 404, 409, 413, 415, 422),
+)
+async def create_enrollment(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    program: ProgramDep,
+    body: EnrollmentCreate,
+) -> Enrollment:
+    """A participant has at most one live enrollment per program (409 otherwise)."""
+    enrollment = await service.create_enrollment(session, program, body)
+    response.headers["Location"] = str(
+        request.url_for("get_enrollment", program_id=program.id, enrollment_id=enrollment.id)
+    )
+    return enrollment
+
+
+@router.get(
+    "/{enrollment_id}",
+    response_model=EnrollmentPublic,
+    summary="Get an enrollment",
+    responses=problem_responses(404, 422),
+)
+async def get_enrollment(enrollment: EnrollmentDep) -> Enrollment:
+    return enrollment
+
+
+@router.patch(
+    "/{enrollment_id}",
+    response_model=EnrollmentPublic,
+    summary="Update an enrollment",
+    responses=problem_responses(400, 404, 413, 415, 422),
+)
+async def update_enrollment(
+    session: SessionDep, program: ProgramDep, enrollment: EnrollmentDep, body: EnrollmentUpdate
+) -> Enrollment:
+    """Changes only the fields sent; `participant_id` cannot change (enroll anew instead)."""
+    return await service.update_enrollment(session, program, enrollment, body)
+
+
+@router.delete(
+    "/{enrollment_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete an enrollment",
+    responses=problem_responses(404, 422),
+)
+async def delete_enrollment(
+    session: SessionDep, program: ProgramDep, enrollment: EnrollmentDep
+) -> None:
+    """Leaves a tombstone that `include_deleted` lists; the participant may be enrolled again."""
+    await service.delete_enrollment(session, program, enrollment)

@@ -1,1 +1,1 @@
-"""feedback."""
+"""Feedback: ratings and comments about a program or an infrastructure project."""

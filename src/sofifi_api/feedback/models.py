@@ -1,21 +1,122 @@
+import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Annotated, Any
 
 import sqlalchemy as sa
-from sqlmodel import Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
+from sofifi_api.schemas import InputModel, ResourcePublic
 
 
 class FeedbackStatus(StrEnum):
+    """How far the feedback has been handled: `new`, `acknowledged`, `resolved`."""
+
     new = "new"
     acknowledged = "acknowledged"
     resolved = "resolved"
 
 
-class Feedback(TimestampedTable, table=True):
-    """A survey result or comment about exactly one program or one infrastructure project."""
+_RFC3339_START = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")
+
+
+def _rfc3339_text(value: Any) -> Any:
+    # Pydantic would also take Unix seconds, as numbers or text; a device clock must be RFC 3339.
+    if not isinstance(value, str) or not _RFC3339_START.match(value):
+        raise ValueError("must be an RFC 3339 timestamp with a UTC offset")
+    return value
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is outside the supported range of timestamps") from exc
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise ValueError("must contain printable characters only")
+    return value
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refusing it here names the field on every database.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+DeviceTimestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_in_utc)]
+PrintableRef = Annotated[str, AfterValidator(_printable)]
+Text = Annotated[str, AfterValidator(_storable)]
+
+
+class FeedbackBase(SQLModel):
+    program_id: uuid.UUID | None = Field(
+        default=None,
+        foreign_key="programs.id",
+        index=True,
+        description="The program this feedback is about. Exactly one of `program_id` and "
+        "`infrastructure_project_id` is set.",
+        schema_extra={"examples": ["0195f3a9-2b4c-7e10-8f21-6a3b5c7d9e01"]},
+    )
+    infrastructure_project_id: uuid.UUID | None = Field(
+        default=None,
+        foreign_key="infrastructure_projects.id",
+        index=True,
+        description="The infrastructure project this feedback is about. Exactly one of "
+        "`program_id` and `infrastructure_project_id` is set.",
+        schema_extra={"examples": [None]},
+    )
+    rating: int | None = Field(
+        default=None,
+        ge=1,
+        le=5,
+        description="Satisfaction from 1 (very poor) to 5 (very good). A rating, a comment "
+        "or both must be given.",
+        schema_extra={"examples": [4]},
+    )
+    comment: Text | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5000,
+        description="Free text from the person giving feedback. A rating, a comment or both "
+        "must be given.",
+        schema_extra={
+            "examples": ["Pelatihan anyaman bambu sangat bermanfaat, tetapi bahan baku kurang."]
+        },
+    )
+    area_code: str | None = Field(
+        default=None,
+        foreign_key="areas.code",
+        max_length=40,
+        index=True,
+        description="Code of the area where the feedback was collected.",
+        schema_extra={"examples": ["82.72.02.1003"]},
+    )
+    submitted_at: datetime = Field(
+        sa_type=UTCDateTime,
+        description="When the device recorded the feedback, by the device's own clock "
+        "(RFC 3339, UTC).",
+        schema_extra={"examples": ["2026-05-01T03:00:00Z"]},
+    )
+    client_ref: PrintableRef | None = Field(
+        default=None,
+        min_length=1,
+        max_length=100,
+        index=True,
+        description="The submitting app's own reference for this feedback, so that it can "
+        "find its submission again (`GET /v1/feedback?client_ref=...`).",
+        schema_extra={"examples": ["oba-survey-tab-07/2026-05-01/0042"]},
+    )
+
+
+class Feedback(FeedbackBase, TimestampedTable, table=True):
+    """A rating or comment about exactly one program or one infrastructure project."""
 
     __tablename__ = "feedback"
     __table_args__ = (
@@ -24,15 +125,54 @@ class Feedback(TimestampedTable, table=True):
         ),
     )
 
-    program_id: uuid.UUID | None = Field(default=None, foreign_key="programs.id", index=True)
-    infrastructure_project_id: uuid.UUID | None = Field(
-        default=None, foreign_key="infrastructure_projects.id", index=True
-    )
-    rating: int | None = None
-    comment: str | None = Field(default=None, max_length=5000)
-    area_code: str | None = Field(default=None, foreign_key="areas.code", max_length=40, index=True)
-    submitted_at: datetime = Field(sa_type=UTCDateTime)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    client_ref: str | None = Field(default=None, max_length=100, index=True)
     status: FeedbackStatus = Field(default=FeedbackStatus.new, sa_type=sa.String(16), index=True)
     response_note: str | None = Field(default=None, max_length=5000)
+
+
+class FeedbackCreate(FeedbackBase, InputModel):
+    """A rating, a comment or both about exactly one program or one infrastructure project."""
+
+    submitted_at: DeviceTimestamp = Field(
+        description="When the device recorded the feedback, by the device's own clock: "
+        "RFC 3339 with a UTC offset (a timestamp without one is refused). Stored and returned "
+        "in UTC. At most 10 minutes ahead of the server's clock.",
+        schema_extra={"examples": ["2026-05-01T12:00:00+09:00"]},
+    )
+
+
+class FeedbackUpdate(InputModel):
+    """Only the handling of feedback changes; what was submitted is kept as it came."""
+
+    status: FeedbackStatus | None = Field(
+        default=None,
+        description="`new` → `acknowledged` → `resolved` (or `new` → `resolved` directly); "
+        "never backwards.",
+        schema_extra={"examples": ["acknowledged"]},
+    )
+    response_note: Text | None = Field(
+        default=None,
+        min_length=1,
+        max_length=5000,
+        description="The answer or action taken, visible to whoever reads the feedback; "
+        "null clears it.",
+        schema_extra={"examples": ["Dinas akan menambah pasokan bambu mulai Juni."]},
+    )
+
+
+class FeedbackPublic(FeedbackBase, ResourcePublic):
+    """Feedback as submitted, with its arrival time and how it has been handled."""
+
+    received_at: datetime = Field(
+        description="When the server received the feedback (RFC 3339, UTC); set by the server.",
+        schema_extra={"examples": ["2026-05-03T07:21:09Z"]},
+    )
+    status: FeedbackStatus = Field(
+        description="`new` on arrival, then `acknowledged` and `resolved` as it is handled.",
+        schema_extra={"examples": ["new"]},
+    )
+    response_note: str | None = Field(
+        default=None,
+        description="The answer or action taken; null until someone responds.",
+        schema_extra={"examples": [None]},
+    )

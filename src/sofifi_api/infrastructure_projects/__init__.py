@@ -1,1 +1,1 @@
-"""infrastructure_projects."""
+"""Infrastructure projects: roads, bridges, water and other works built with the community."""

@@ -1,3 +1,124 @@
-from fastapi import APIRouter
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import status as http_status
+
+from sofifi_api.db import SessionDep
+from sofifi_api.errors import problem_responses
+from sofifi_api.infrastructure_projects import service
+from sofifi_api.infrastructure_projects.dependencies import ProjectDep
+from sofifi_api.infrastructure_projects.models import (
+    InfrastructureProjectCreate,
+    InfrastructureProjectPublic,
+    InfrastructureProjectUpdate,
+    ProjectStatus,
+    ProjectType,
+)
+from sofifi_api.pagination import Page, PageDep, page_body
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(prefix="/infrastructure-projects", tags=["infrastructure-projects"])
+
+
+@router.get(
+    "",
+    response_model=Page[InfrastructureProjectPublic],
+    summary="List infrastructure projects",
+    responses=problem_responses(400, 422),
+)
+async def list_infrastructure_projects(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+    status: Annotated[ProjectStatus | None, Query(description="Only this status.")] = None,
+    project_type: Annotated[
+        ProjectType | None, Query(description="Only this kind of work.")
+    ] = None,
+    area_code: Annotated[
+        str | None, Query(max_length=40, description="Only projects serving exactly this area.")
+    ] = None,
+    implementing_organization_id: Annotated[
+        uuid.UUID | None, Query(description="Only projects this organization implements.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Only titles containing this text.")
+    ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> dict[str, Any]:
+    """Projects in creation order, with their derived community totals.
+
+    A project's `updated_at` also advances when one of its consultations or contributions
+    changes, since that changes its totals.
+    """
+    items, next_key = await service.list_projects(
+        session,
+        page,
+        status=status,
+        project_type=project_type,
+        area_code=area_code,
+        implementing_organization_id=implementing_organization_id,
+        title_contains=q,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
+    return page_body(request, response, items, next_key)
+
+
+@router.post(
+    "",
+    response_model=InfrastructureProjectPublic,
+    status_code=http_status.HTTP_201_CREATED,
+    summary="Create an infrastructure project",
+    responses=problem_responses(400, 413, 415, 422),
+)
+async def create_infrastructure_project(
+    request: Request, response: Response, session: SessionDep, body: InfrastructureProjectCreate
+) -> InfrastructureProjectPublic:
+    """Referenced organizations and areas must exist; `location` must be valid GeoJSON."""
+    project = await service.create_project(session, body)
+    response.headers["Location"] = str(
+        request.url_for("get_infrastructure_project", project_id=project.id)
+    )
+    return await service.describe_project(session, project)
+
+
+@router.get(
+    "/{project_id}",
+    response_model=InfrastructureProjectPublic,
+    summary="Get an infrastructure project",
+    responses=problem_responses(404, 422),
+)
+async def get_infrastructure_project(
+    session: SessionDep, project: ProjectDep
+) -> InfrastructureProjectPublic:
+    return await service.describe_project(session, project)
+
+
+@router.patch(
+    "/{project_id}",
+    response_model=InfrastructureProjectPublic,
+    summary="Update an infrastructure project",
+    responses=problem_responses(400, 404, 413, 415, 422),
+)
+async def update_infrastructure_project(
+    session: SessionDep, project: ProjectDep, body: InfrastructureProjectUpdate
+) -> InfrastructureProjectPublic:
+    """Changes only the fields sent; `area_codes` and `funding_sources` are replaced whole.
+    Date order is checked on the result (e.g. a new `end_date` against the stored `start_date`).
+    """
+    updated = await service.update_project(session, project, body)
+    return await service.describe_project(session, updated)
+
+
+@router.delete(
+    "/{project_id}",
+    status_code=http_status.HTTP_204_NO_CONTENT,
+    summary="Delete an infrastructure project",
+    responses=problem_responses(404, 422),
+)
+async def delete_infrastructure_project(session: SessionDep, project: ProjectDep) -> None:
+    """Leaves a tombstone, and tombstones the project's consultations and contributions."""
+    await service.delete_project(session, project)

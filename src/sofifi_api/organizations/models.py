@@ -8,6 +8,8 @@ from sofifi_api.schemas import InputModel, ResourcePublic
 
 
 class OrganizationKind(StrEnum):
+    """Kind of organization."""
+
     government = "government"
     ngo = "ngo"
     private = "private"
@@ -15,6 +17,8 @@ class OrganizationKind(StrEnum):
 
 
 class OrganizationBase(SQLModel):
+    """Fields an organization is created with."""
+
     name: str = Field(
         min_length=1,
         max_length=200,
@@ -55,25 +59,53 @@ class OrganizationBase(SQLModel):
 
 
 class Organization(OrganizationBase, TimestampedTable, table=True):
+    """An agency, NGO, company or community body that runs or funds work."""
+
     __tablename__ = "organizations"
 
 
 class OrganizationCreate(OrganizationBase, InputModel):
-    pass
+    """A new organization."""
 
 
 class OrganizationUpdate(InputModel):
+    """Changes to an organization: only the fields sent are changed."""
+
     name: str | None = Field(
-        default=None, min_length=1, max_length=200, description="Official name of the organization."
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Official name of the organization.",
+        schema_extra={"examples": ["Dinas Koperasi dan UKM Provinsi Maluku Utara"]},
     )
-    kind: OrganizationKind | None = Field(default=None, description="Kind of organization.")
-    acronym: str | None = Field(default=None, max_length=40, description="Short name.")
-    description: str | None = Field(default=None, max_length=2000, description="What it does.")
+    kind: OrganizationKind | None = Field(
+        default=None, description="Kind of organization.", schema_extra={"examples": ["ngo"]}
+    )
+    acronym: str | None = Field(
+        default=None,
+        max_length=40,
+        description="Short name.",
+        schema_extra={"examples": ["Diskop UKM Malut"]},
+    )
+    description: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="What it does.",
+        schema_extra={"examples": ["Trains bamboo weavers in Oba Utara."]},
+    )
     area_code: str | None = Field(
-        default=None, max_length=40, description="Code of the area where it is based."
+        default=None,
+        max_length=40,
+        description="Code of the area where it is based.",
+        schema_extra={"examples": ["82.72.02.1003"]},
     )
-    website: str | None = Field(default=None, max_length=300, description="Public web address.")
+    website: str | None = Field(
+        default=None,
+        max_length=300,
+        description="Public web address.",
+        schema_extra={"examples": ["https://example.org"]},
+    )
 
 
 class OrganizationPublic(OrganizationBase, ResourcePublic):
-    pass
+    """An organization as the service returns it."""

@@ -1,3 +1,205 @@
-from fastapi import APIRouter
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
-router = APIRouter(prefix="/participants", tags=["participants"])
+from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import ConfigDict, Field
+
+from sofifi_api.db import SessionDep
+from sofifi_api.errors import problem_responses
+from sofifi_api.pagination import Page, PageDep, page_body
+from sofifi_api.participants import service
+from sofifi_api.participants.dependencies import ParticipantDep
+from sofifi_api.participants.models import (
+    EARLIEST_BIRTH_YEAR,
+    Gender,
+    GroupCreate,
+    GroupPublic,
+    ParticipantKind,
+    ParticipantPublic,
+    ParticipantSummary,
+    ParticipantUpdate,
+    PersonCreate,
+    PersonPublic,
+)
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
+
+_KIND_TAGS = {kind.value for kind in ParticipantKind}
+_KIND_MESSAGE = "Input should be 'person' or 'group'"
+
+
+def _without_union_tag(error: dict[str, Any]) -> dict[str, Any]:
+    """Report a body error at the field's own path (`nik`, not `person.nik`)."""
+    loc = tuple(error.get("loc", ()))
+    if loc == ("body",) and error.get("type") in {"union_tag_not_found", "union_tag_invalid"}:
+        return {"type": "enum", "loc": ("body", "kind"), "msg": _KIND_MESSAGE}
+    if len(loc) > 1 and loc[0] == "body" and loc[1] in _KIND_TAGS:
+        return {**error, "loc": ("body", *loc[2:])}
+    return error
+
+
+class ParticipantRoute(APIRoute):
+    """Strips the `person`/`group` tag that the discriminated body adds to error paths."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except RequestValidationError as exc:
+                errors = [_without_union_tag(dict(error)) for error in exc.errors()]
+                raise RequestValidationError(errors, body=exc.body) from None
+
+        return handle
+
+
+router = APIRouter(prefix="/participants", tags=["participants"], route_class=ParticipantRoute)
+
+
+class ParticipantPage(Page[ParticipantSummary]):
+    """One page of participants, without personal data (NIK, phone, exact birth date)."""
+
+    model_config = ConfigDict(json_schema_extra={"description": __doc__})
+
+    data: list[ParticipantSummary] = Field(
+        description="The participants of this page: persons and groups.",
+        examples=[
+            [
+                {
+                    "id": "0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a",
+                    "kind": "person",
+                    "full_name": "Siti Hadija",
+                    "gender": "female",
+                    "birth_year": 1986,
+                    "area_code": "82.72.02.1003",
+                    "consent_given": True,
+                    "consent_at": "2026-02-01T02:30:00Z",
+                    "consent_basis": "consent",
+                    "created_at": "2026-02-01T02:30:00Z",
+                    "updated_at": "2026-02-01T02:30:00Z",
+                    "deleted_at": None,
+                }
+            ]
+        ],
+    )
+
+
+@router.get(
+    "",
+    response_model=ParticipantPage,
+    summary="List participants",
+    responses=problem_responses(400, 422),
+)
+async def list_participants(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    page: PageDep,
+    kind: Annotated[ParticipantKind | None, Query(description="Only this kind.")] = None,
+    gender: Annotated[Gender | None, Query(description="Only persons of this gender.")] = None,
+    area_code: Annotated[
+        str | None, Query(max_length=40, description="Only participants in this area.")
+    ] = None,
+    group_id: Annotated[
+        uuid.UUID | None, Query(description="Only the persons who belong to this group.")
+    ] = None,
+    member_id: Annotated[
+        uuid.UUID | None, Query(description="Only the groups this person belongs to.")
+    ] = None,
+    birth_year_from: Annotated[
+        int | None,
+        Query(ge=EARLIEST_BIRTH_YEAR, le=2100, description="Only persons born in or after."),
+    ] = None,
+    birth_year_to: Annotated[
+        int | None,
+        Query(ge=EARLIEST_BIRTH_YEAR, le=2100, description="Only persons born in or before."),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="Only names containing this text (case-insensitive)."),
+    ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> dict[str, Any]:
+    """Participants in creation order. Persons appear without NIK, phone and exact birth date;
+    fetch one participant for those. Groups carry `member_ids` and `members_count`."""
+    items, next_key = await service.list_participants(
+        session,
+        page,
+        kind=kind,
+        gender=gender,
+        area_code=area_code,
+        group_id=group_id,
+        member_id=member_id,
+        birth_year_from=birth_year_from,
+        birth_year_to=birth_year_to,
+        name_contains=q,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
+    return page_body(request, response, items, next_key)
+
+
+@router.post(
+    "",
+    response_model=ParticipantPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a participant",
+    responses=problem_responses(400, 409, 413, 415, 422),
+)
+async def create_participant(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    body: Annotated[PersonCreate | GroupCreate, Body(discriminator="kind")],
+) -> PersonPublic | GroupPublic:
+    """A person (`kind: person`) or a group (`kind: group`); fields of the other kind are
+    refused. A NIK already held by a live person answers 409."""
+    participant = await service.create_participant(session, body)
+    response.headers["Location"] = str(
+        request.url_for("get_participant", participant_id=participant.id)
+    )
+    return participant
+
+
+@router.get(
+    "/{participant_id}",
+    response_model=ParticipantPublic,
+    summary="Get a participant",
+    responses=problem_responses(404, 422),
+)
+async def get_participant(
+    session: SessionDep, participant: ParticipantDep
+) -> PersonPublic | GroupPublic:
+    """The participant with its personal data (NIK, phone, exact birth date) for a person,
+    its members for a group."""
+    return await service.participant_public(session, participant)
+
+
+@router.patch(
+    "/{participant_id}",
+    response_model=ParticipantPublic,
+    summary="Update a participant",
+    responses=problem_responses(400, 404, 409, 413, 415, 422),
+)
+async def update_participant(
+    session: SessionDep, participant: ParticipantDep, body: ParticipantUpdate
+) -> PersonPublic | GroupPublic:
+    """Changes only the fields sent, which must be fields of the participant's kind; `kind`
+    cannot change. For a group, `member_ids` replaces the whole membership."""
+    return await service.update_participant(session, participant, body)
+
+
+@router.delete(
+    "/{participant_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a participant",
+    responses=problem_responses(404, 422),
+)
+async def delete_participant(session: SessionDep, participant: ParticipantDep) -> None:
+    """Leaves a tombstone that `include_deleted` lists, deletes the participant's enrollments
+    the same way and ends its group memberships."""
+    await service.delete_participant(session, participant)

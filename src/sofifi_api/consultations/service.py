@@ -1,0 +1,114 @@
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sofifi_api.consultations.models import Consultation, ConsultationCreate, ConsultationUpdate
+from sofifi_api.db import utcnow
+from sofifi_api.errors import FieldError, NotFound, ValidationFailed
+from sofifi_api.infrastructure_projects.models import InfrastructureProject
+from sofifi_api.infrastructure_projects.service import mark_project_changed
+from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.schemas import require_non_null
+
+
+class ConsultationNotFound(NotFound):
+    def __init__(self, consultation_id: uuid.UUID | str) -> None:
+        super().__init__(f"No consultation with id {consultation_id} on this project.")
+
+
+def _check_women_count(participants_count: int, women_count: int) -> None:
+    if women_count > participants_count:
+        raise ValidationFailed.for_field(
+            "women_count",
+            "women_count cannot exceed participants_count.",
+            code="exceeds_participants",
+        )
+
+
+async def get_consultation(
+    session: AsyncSession, project: InfrastructureProject, consultation_id: uuid.UUID
+) -> Consultation:
+    consultation = await session.get(Consultation, consultation_id)
+    if (
+        consultation is None
+        or consultation.project_id != project.id
+        or consultation.deleted_at is not None
+    ):
+        raise ConsultationNotFound(consultation_id)
+    return consultation
+
+
+async def list_consultations(
+    session: AsyncSession,
+    project: InfrastructureProject,
+    page: PageRequest,
+    *,
+    held_from: date | None = None,
+    held_to: date | None = None,
+    updated_since: datetime | None = None,
+    include_deleted: bool = False,
+) -> tuple[list[Consultation], str | None]:
+    if held_from is not None and held_to is not None and held_to < held_from:
+        message = "held_to must be on or after held_from."
+        raise ValidationFailed(
+            message,
+            errors=[
+                FieldError(location="query", field="held_to", message=message, code="date_order")
+            ],
+        )
+    statement = select(Consultation).where(Consultation.project_id == project.id)
+    if not include_deleted:
+        statement = statement.where(col(Consultation.deleted_at).is_(None))
+    if held_from is not None:
+        statement = statement.where(col(Consultation.held_on) >= held_from)
+    if held_to is not None:
+        statement = statement.where(col(Consultation.held_on) <= held_to)
+    if updated_since is not None:
+        statement = statement.where(col(Consultation.updated_at) >= updated_since)
+    rows = (await session.exec(keyset(statement, col(Consultation.id), page))).all()
+    return cut_page(rows, page, lambda consultation: consultation.id)
+
+
+async def create_consultation(
+    session: AsyncSession, project: InfrastructureProject, data: ConsultationCreate
+) -> Consultation:
+    _check_women_count(data.participants_count, data.women_count)
+    consultation = Consultation(**data.model_dump(), project_id=project.id)
+    session.add(consultation)
+    mark_project_changed(session, project)
+    await session.flush()
+    return consultation
+
+
+async def update_consultation(
+    session: AsyncSession,
+    project: InfrastructureProject,
+    consultation: Consultation,
+    data: ConsultationUpdate,
+) -> Consultation:
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    require_non_null(changes, "held_on", "participants_count", "women_count", "decisions")
+    _check_women_count(
+        changes.get("participants_count", consultation.participants_count),
+        changes.get("women_count", consultation.women_count),
+    )
+    consultation.sqlmodel_update(changes)
+    consultation.updated_at = utcnow()
+    session.add(consultation)
+    mark_project_changed(session, project)
+    await session.flush()
+    return consultation
+
+
+async def delete_consultation(
+    session: AsyncSession, project: InfrastructureProject, consultation: Consultation
+) -> None:
+    now = utcnow()
+    consultation.deleted_at = now
+    consultation.updated_at = now
+    session.add(consultation)
+    mark_project_changed(session, project)
+    await session.flush()

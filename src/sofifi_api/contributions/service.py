@@ -1,0 +1,119 @@
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sofifi_api.contributions.models import (
+    Contribution,
+    ContributionCreate,
+    ContributionKind,
+    ContributionUpdate,
+)
+from sofifi_api.db import utcnow
+from sofifi_api.errors import NotFound, ValidationFailed
+from sofifi_api.infrastructure_projects.models import InfrastructureProject
+from sofifi_api.infrastructure_projects.service import mark_project_changed
+from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.schemas import require_non_null
+
+
+class ContributionNotFound(NotFound):
+    def __init__(self, contribution_id: uuid.UUID | str) -> None:
+        super().__init__(f"No contribution with id {contribution_id} on this project.")
+
+
+def _check_kind_fields(
+    kind: ContributionKind, person_days: float | None, value: int | None
+) -> None:
+    """Labour is measured in person-days and cash in rupiah; person-days of anything else
+    would inflate the project's community labour total."""
+    if kind == ContributionKind.labor and person_days is None:
+        raise ValidationFailed.for_field(
+            "person_days", "person_days is required for labor.", code="required_for_kind"
+        )
+    if kind != ContributionKind.labor and person_days is not None:
+        raise ValidationFailed.for_field(
+            "person_days", "person_days is only allowed for labor.", code="not_allowed_for_kind"
+        )
+    if kind == ContributionKind.cash and value is None:
+        raise ValidationFailed.for_field(
+            "value_idr", "value_idr is required for cash.", code="required_for_kind"
+        )
+
+
+async def get_contribution(
+    session: AsyncSession, project: InfrastructureProject, contribution_id: uuid.UUID
+) -> Contribution:
+    contribution = await session.get(Contribution, contribution_id)
+    if (
+        contribution is None
+        or contribution.project_id != project.id
+        or contribution.deleted_at is not None
+    ):
+        raise ContributionNotFound(contribution_id)
+    return contribution
+
+
+async def list_contributions(
+    session: AsyncSession,
+    project: InfrastructureProject,
+    page: PageRequest,
+    *,
+    kind: ContributionKind | None = None,
+    updated_since: datetime | None = None,
+    include_deleted: bool = False,
+) -> tuple[list[Contribution], str | None]:
+    statement = select(Contribution).where(Contribution.project_id == project.id)
+    if not include_deleted:
+        statement = statement.where(col(Contribution.deleted_at).is_(None))
+    if kind is not None:
+        statement = statement.where(Contribution.kind == kind)
+    if updated_since is not None:
+        statement = statement.where(col(Contribution.updated_at) >= updated_since)
+    rows = (await session.exec(keyset(statement, col(Contribution.id), page))).all()
+    return cut_page(rows, page, lambda contribution: contribution.id)
+
+
+async def create_contribution(
+    session: AsyncSession, project: InfrastructureProject, data: ContributionCreate
+) -> Contribution:
+    _check_kind_fields(data.kind, data.person_days, data.value_idr)
+    contribution = Contribution(**data.model_dump(), project_id=project.id)
+    session.add(contribution)
+    mark_project_changed(session, project)
+    await session.flush()
+    return contribution
+
+
+async def update_contribution(
+    session: AsyncSession,
+    project: InfrastructureProject,
+    contribution: Contribution,
+    data: ContributionUpdate,
+) -> Contribution:
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    require_non_null(changes, "kind")
+
+    def merged(name: str) -> Any:
+        return changes[name] if name in changes else getattr(contribution, name)
+
+    _check_kind_fields(merged("kind"), merged("person_days"), merged("value_idr"))
+    contribution.sqlmodel_update(changes)
+    contribution.updated_at = utcnow()
+    session.add(contribution)
+    mark_project_changed(session, project)
+    await session.flush()
+    return contribution
+
+
+async def delete_contribution(
+    session: AsyncSession, project: InfrastructureProject, contribution: Contribution
+) -> None:
+    now = utcnow()
+    contribution.deleted_at = now
+    contribution.updated_at = now
+    session.add(contribution)
+    mark_project_changed(session, project)
+    await session.flush()

@@ -1,0 +1,158 @@
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sofifi_api.db import utcnow
+from sofifi_api.enrollments.models import (
+    Enrollment,
+    EnrollmentCreate,
+    EnrollmentStatus,
+    EnrollmentUpdate,
+)
+from sofifi_api.errors import Conflict, NotFound, ValidationFailed
+from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.participants.models import Participant
+from sofifi_api.programs.models import Program
+from sofifi_api.schemas import check_date_order, require_non_null
+
+
+class EnrollmentNotFound(NotFound):
+    def __init__(self, enrollment_id: uuid.UUID | str) -> None:
+        super().__init__(f"No enrollment with id {enrollment_id} in this program.")
+
+
+class ParticipantAlreadyEnrolled(Conflict):
+    def __init__(self, enrollment_id: uuid.UUID) -> None:
+        super().__init__(
+            f"The participant is already enrolled in this program (enrollment {enrollment_id}); "
+            "update that enrollment instead."
+        )
+
+
+async def get_enrollment(
+    session: AsyncSession, program: Program, enrollment_id: uuid.UUID
+) -> Enrollment:
+    enrollment = await session.get(Enrollment, enrollment_id)
+    if (
+        enrollment is None
+        or enrollment.program_id != program.id
+        or enrollment.deleted_at is not None
+    ):
+        raise EnrollmentNotFound(enrollment_id)
+    return enrollment
+
+
+async def list_enrollments(
+    session: AsyncSession,
+    program: Program,
+    page: PageRequest,
+    *,
+    status: EnrollmentStatus | None = None,
+    participant_id: uuid.UUID | None = None,
+    updated_since: datetime | None = None,
+    include_deleted: bool = False,
+) -> tuple[list[Enrollment], str | None]:
+    statement = select(Enrollment).where(Enrollment.program_id == program.id)
+    if not include_deleted:
+        statement = statement.where(col(Enrollment.deleted_at).is_(None))
+    if status is not None:
+        statement = statement.where(Enrollment.status == status)
+    if participant_id is not None:
+        statement = statement.where(Enrollment.participant_id == participant_id)
+    if updated_since is not None:
+        statement = statement.where(col(Enrollment.updated_at) >= updated_since)
+    rows = (await session.exec(keyset(statement, col(Enrollment.id), page))).all()
+    return cut_page(rows, page, lambda enrollment: enrollment.id)
+
+
+def _check_completion(
+    status: EnrollmentStatus, enrolled_on: date, completed_on: date | None
+) -> None:
+    if completed_on is not None and status != EnrollmentStatus.completed:
+        raise ValidationFailed.for_field(
+            "completed_on",
+            "completed_on may only be set when status is completed.",
+            code="completed_on_without_completion",
+        )
+    check_date_order(enrolled_on, completed_on, "enrolled_on", "completed_on")
+
+
+async def _ensure_participant_exists(session: AsyncSession, participant_id: uuid.UUID) -> None:
+    found = await session.exec(
+        select(Participant.id).where(
+            Participant.id == participant_id, col(Participant.deleted_at).is_(None)
+        )
+    )
+    if found.first() is None:
+        raise ValidationFailed.for_field(
+            "participant_id", "No live participant has this id.", code="unknown_reference"
+        )
+
+
+async def _ensure_not_enrolled(
+    session: AsyncSession, program: Program, participant_id: uuid.UUID
+) -> None:
+    existing = await session.exec(
+        select(Enrollment.id).where(
+            Enrollment.program_id == program.id,
+            Enrollment.participant_id == participant_id,
+            col(Enrollment.deleted_at).is_(None),
+        )
+    )
+    enrollment_id = existing.first()
+    if enrollment_id is not None:
+        raise ParticipantAlreadyEnrolled(enrollment_id)
+
+
+def _touch(program: Program, now: datetime) -> None:
+    """The program's enrollment counts may have changed, so its representation did."""
+    program.updated_at = now
+
+
+async def create_enrollment(
+    session: AsyncSession, program: Program, data: EnrollmentCreate
+) -> Enrollment:
+    _check_completion(data.status, data.enrolled_on, data.completed_on)
+    await _ensure_participant_exists(session, data.participant_id)
+    await _ensure_not_enrolled(session, program, data.participant_id)
+    enrollment = Enrollment.model_validate(data, update={"program_id": program.id})
+    _touch(program, enrollment.created_at)
+    session.add_all([enrollment, program])
+    await session.flush()
+    return enrollment
+
+
+async def update_enrollment(
+    session: AsyncSession, program: Program, enrollment: Enrollment, data: EnrollmentUpdate
+) -> Enrollment:
+    """Apply the fields sent; a field sent as null is cleared (if it may be empty)."""
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    require_non_null(changes, "status", "enrolled_on")
+    _check_completion(
+        changes.get("status", enrollment.status),
+        changes.get("enrolled_on", enrollment.enrolled_on),
+        changes.get("completed_on", enrollment.completed_on),
+    )
+    now = utcnow()
+    if changes.get("status", enrollment.status) != enrollment.status:
+        _touch(program, now)
+        session.add(program)
+    enrollment.sqlmodel_update(changes)
+    enrollment.updated_at = now
+    session.add(enrollment)
+    await session.flush()
+    return enrollment
+
+
+async def delete_enrollment(
+    session: AsyncSession, program: Program, enrollment: Enrollment
+) -> None:
+    now = utcnow()
+    enrollment.deleted_at = now
+    enrollment.updated_at = now
+    _touch(program, now)
+    session.add_all([enrollment, program])
+    await session.flush()

@@ -1,0 +1,290 @@
+import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import case, func, or_, update
+from sqlalchemy.orm import selectinload
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sofifi_api.areas.service import ensure_areas_exist
+from sofifi_api.db import utcnow
+from sofifi_api.enrollments.models import Enrollment, EnrollmentStatus
+from sofifi_api.errors import FieldError, NotFound, ValidationFailed
+from sofifi_api.organizations.service import live_organization_ids
+from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.programs.models import (
+    PartnerInput,
+    PartnerPublic,
+    Program,
+    ProgramArea,
+    ProgramCategory,
+    ProgramCreate,
+    ProgramPartner,
+    ProgramPublic,
+    ProgramStatus,
+    ProgramUpdate,
+)
+from sofifi_api.schemas import check_date_order, require_non_null
+
+
+class ProgramNotFound(NotFound):
+    def __init__(self, program_id: uuid.UUID | str) -> None:
+        super().__init__(f"No program with id {program_id}.")
+
+
+def _with_details() -> tuple[Any, ...]:
+    return (selectinload(Program.partners), selectinload(Program.areas))  # type: ignore[arg-type]
+
+
+async def get_program(
+    session: AsyncSession, program_id: uuid.UUID, *, with_details: bool = False
+) -> Program:
+    """The live program; `with_details` also loads its partners and areas."""
+    statement = select(Program).where(Program.id == program_id)
+    if with_details:
+        statement = statement.options(*_with_details())
+    program = (await session.exec(statement)).first()
+    if program is None or program.deleted_at is not None:
+        raise ProgramNotFound(program_id)
+    return program
+
+
+async def enrollment_counts(
+    session: AsyncSession, program_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[int, int]]:
+    """(enrolled, completed) per program, for all the given programs in one grouped query."""
+    if not program_ids:
+        return {}
+    status = col(Enrollment.status)
+    rows = await session.exec(
+        select(
+            Enrollment.program_id,
+            func.count(case((status != EnrollmentStatus.dropped, 1))),
+            func.count(case((status == EnrollmentStatus.completed, 1))),
+        )
+        .where(
+            col(Enrollment.program_id).in_(set(program_ids)), col(Enrollment.deleted_at).is_(None)
+        )
+        .group_by(col(Enrollment.program_id))
+    )
+    return {program_id: (enrolled, completed) for program_id, enrolled, completed in rows.all()}
+
+
+def _public(program: Program, counts: tuple[int, int]) -> ProgramPublic:
+    partners = sorted(program.partners, key=lambda p: (str(p.organization_id), p.role))
+    return ProgramPublic.model_validate(
+        program,
+        update={
+            "partners": [
+                PartnerPublic(organization_id=p.organization_id, role=p.role) for p in partners
+            ],
+            "area_codes": sorted(area.area_code for area in program.areas),
+            "enrolled_count": counts[0],
+            "completed_count": counts[1],
+        },
+    )
+
+
+async def represent(session: AsyncSession, programs: Sequence[Program]) -> list[ProgramPublic]:
+    """Public representations, with derived counts; programs must have their details loaded."""
+    counts = await enrollment_counts(session, [program.id for program in programs])
+    return [_public(program, counts.get(program.id, (0, 0))) for program in programs]
+
+
+async def list_programs(
+    session: AsyncSession,
+    page: PageRequest,
+    *,
+    status: ProgramStatus | None = None,
+    category: ProgramCategory | None = None,
+    lead_organization_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+    area_code: str | None = None,
+    starts_on_or_after: date | None = None,
+    ends_on_or_before: date | None = None,
+    active_on: date | None = None,
+    title_contains: str | None = None,
+    updated_since: datetime | None = None,
+    include_deleted: bool = False,
+) -> tuple[list[ProgramPublic], str | None]:
+    statement = select(Program).options(*_with_details())
+    if not include_deleted:
+        statement = statement.where(col(Program.deleted_at).is_(None))
+    if status is not None:
+        statement = statement.where(Program.status == status)
+    if category is not None:
+        statement = statement.where(Program.category == category)
+    if lead_organization_id is not None:
+        statement = statement.where(Program.lead_organization_id == lead_organization_id)
+    if organization_id is not None:
+        partnered = select(ProgramPartner.program_id).where(
+            ProgramPartner.organization_id == organization_id
+        )
+        statement = statement.where(
+            or_(
+                col(Program.lead_organization_id) == organization_id,
+                col(Program.id).in_(partnered),
+            )
+        )
+    if area_code is not None:
+        targeting = select(ProgramArea.program_id).where(ProgramArea.area_code == area_code)
+        statement = statement.where(col(Program.id).in_(targeting))
+    if starts_on_or_after is not None:
+        statement = statement.where(col(Program.start_date) >= starts_on_or_after)
+    if ends_on_or_before is not None:
+        statement = statement.where(col(Program.end_date) <= ends_on_or_before)
+    if active_on is not None:
+        # An unknown start or end leaves the program open on that side.
+        statement = statement.where(
+            or_(col(Program.start_date).is_(None), col(Program.start_date) <= active_on),
+            or_(col(Program.end_date).is_(None), col(Program.end_date) >= active_on),
+        )
+    if title_contains:
+        statement = statement.where(col(Program.title).icontains(title_contains, autoescape=True))
+    if updated_since is not None:
+        statement = statement.where(col(Program.updated_at) >= updated_since)
+    rows = (await session.exec(keyset(statement, col(Program.id), page))).all()
+    programs, next_key = cut_page(rows, page, lambda program: program.id)
+    return await represent(session, programs), next_key
+
+
+def _check_unique_entries(
+    partners: Sequence[PartnerInput] | None, area_codes: Sequence[str] | None
+) -> None:
+    errors: list[FieldError] = []
+    seen_partners: set[tuple[uuid.UUID, str]] = set()
+    for index, partner in enumerate(partners or []):
+        key = (partner.organization_id, partner.role)
+        if key in seen_partners:
+            errors.append(
+                FieldError(
+                    location="body",
+                    field=f"partners.{index}",
+                    message="The same organization appears twice in the same role.",
+                    code="duplicate",
+                )
+            )
+        seen_partners.add(key)
+    seen_areas: set[str] = set()
+    for index, code in enumerate(area_codes or []):
+        if code in seen_areas:
+            errors.append(
+                FieldError(
+                    location="body",
+                    field=f"area_codes.{index}",
+                    message="The same area code appears twice.",
+                    code="duplicate",
+                )
+            )
+        seen_areas.add(code)
+    if errors:
+        raise ValidationFailed("The program lists an entry twice.", errors=errors)
+
+
+async def _check_references(
+    session: AsyncSession,
+    lead_organization_id: uuid.UUID | None,
+    partners: Sequence[PartnerInput] | None,
+    area_codes: Sequence[str] | None,
+) -> None:
+    """Refuse references to missing or deleted rows: one query per kind of row."""
+    wanted = [p.organization_id for p in partners or []]
+    if lead_organization_id is not None:
+        wanted.append(lead_organization_id)
+    live = await live_organization_ids(session, wanted)
+    errors: list[FieldError] = []
+    if lead_organization_id is not None and lead_organization_id not in live:
+        errors.append(
+            FieldError(
+                location="body",
+                field="lead_organization_id",
+                message="No live organization has this id.",
+                code="unknown_reference",
+            )
+        )
+    for index, partner in enumerate(partners or []):
+        if partner.organization_id not in live:
+            errors.append(
+                FieldError(
+                    location="body",
+                    field=f"partners.{index}.organization_id",
+                    message="No live organization has this id.",
+                    code="unknown_reference",
+                )
+            )
+    if errors:
+        raise ValidationFailed("The program names an unknown organization.", errors=errors)
+    if area_codes:
+        await ensure_areas_exist(session, area_codes, field="area_codes")
+
+
+_LISTS: set[str] = {"partners", "area_codes"}
+
+
+def _partner_rows(program: Program, partners: Sequence[PartnerInput]) -> list[ProgramPartner]:
+    return [
+        ProgramPartner(program_id=program.id, organization_id=p.organization_id, role=p.role)
+        for p in partners
+    ]
+
+
+def _area_rows(program: Program, area_codes: Sequence[str]) -> list[ProgramArea]:
+    return [ProgramArea(program_id=program.id, area_code=code) for code in area_codes]
+
+
+async def create_program(session: AsyncSession, data: ProgramCreate) -> ProgramPublic:
+    check_date_order(data.start_date, data.end_date, "start_date", "end_date")
+    _check_unique_entries(data.partners, data.area_codes)
+    await _check_references(session, data.lead_organization_id, data.partners, data.area_codes)
+    program = Program.model_validate(data.model_dump(exclude=_LISTS))
+    program.partners = _partner_rows(program, data.partners)
+    program.areas = _area_rows(program, data.area_codes)
+    session.add(program)
+    await session.flush()
+    return _public(program, (0, 0))
+
+
+async def update_program(
+    session: AsyncSession, program: Program, data: ProgramUpdate
+) -> ProgramPublic:
+    """Apply the fields sent; `partners` and `area_codes` replace their whole lists."""
+    sent: dict[str, Any] = data.model_dump(exclude_unset=True)
+    require_non_null(
+        sent, "title", "category", "status", "lead_organization_id", "partners", "area_codes"
+    )
+    changes = {name: value for name, value in sent.items() if name not in _LISTS}
+    check_date_order(
+        changes.get("start_date", program.start_date),
+        changes.get("end_date", program.end_date),
+        "start_date",
+        "end_date",
+    )
+    _check_unique_entries(data.partners, data.area_codes)
+    await _check_references(
+        session, changes.get("lead_organization_id"), data.partners, data.area_codes
+    )
+    program.sqlmodel_update(changes)
+    if data.partners is not None:
+        program.partners = _partner_rows(program, data.partners)
+    if data.area_codes is not None:
+        program.areas = _area_rows(program, data.area_codes)
+    program.updated_at = utcnow()
+    session.add(program)
+    await session.flush()
+    return (await represent(session, [program]))[0]
+
+
+async def delete_program(session: AsyncSession, program: Program) -> None:
+    """Tombstone the program and its live enrollments; feedback about it is kept."""
+    now = utcnow()
+    await session.exec(
+        update(Enrollment)
+        .where(col(Enrollment.program_id) == program.id, col(Enrollment.deleted_at).is_(None))
+        .values(deleted_at=now, updated_at=now)
+    )
+    program.deleted_at = now
+    program.updated_at = now
+    session.add(program)
+    await session.flush()

@@ -1,0 +1,44 @@
+"""Throwaway databases of the run's kind, for tests that need an empty one of their own."""
+
+import asyncio
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import inspect, pool
+
+from sofifi_api.db import create_engine
+from tests.conftest import _create_postgres_database, _drop_postgres_database
+
+
+@contextmanager
+def fresh_database(directory: Path) -> Iterator[str]:
+    """An empty database: a SQLite file in `directory`, or a new PostgreSQL database.
+
+    Call it outside a running event loop (a sync test or fixture): it runs its own loop.
+    """
+    base_url = os.environ.get("SOFIFI_TEST_DATABASE_URL", "")
+    if not base_url.startswith("postgres"):
+        yield f"sqlite:///{directory / 'fresh.db'}"
+        return
+    url = asyncio.run(_create_postgres_database(base_url))
+    try:
+        yield url
+    finally:
+        asyncio.run(_drop_postgres_database(base_url, url))
+
+
+async def _table_names(url: str) -> set[str]:
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        async with engine.connect() as connection:
+            names = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+    finally:
+        await engine.dispose()
+    return set(names)
+
+
+def table_names(url: str) -> set[str]:
+    """The tables present in the database at `url`."""
+    return asyncio.run(_table_names(url))

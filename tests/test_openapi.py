@@ -1,0 +1,142 @@
+"""The OpenAPI document is complete enough to generate good clients and read offline."""
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from typing import Any
+
+import httpx
+import pytest
+
+SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+@pytest.fixture
+async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
+    response = await client.get("/openapi.json")
+    assert response.status_code == 200
+    document: dict[str, Any] = response.json()
+    return document
+
+
+def operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in HTTP_METHODS:
+                yield path, method, operation
+
+
+def is_generic_page_items(schema_name: str, property_name: str) -> bool:
+    """`Page[X].data` is a list of X, whose own schema carries the descriptions and examples."""
+    return schema_name.startswith("Page_") and property_name == "data"
+
+
+class _AssetCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"src", "href", "spec-url"} and value:
+                self.urls.append(value)
+
+
+def test_operation_ids_are_unique_snake_case_names(openapi: dict[str, Any]) -> None:
+    ids = [operation.get("operationId", "") for _, _, operation in operations(openapi)]
+
+    assert [i for i in ids if not SNAKE_CASE.fullmatch(i)] == []
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_every_component_schema_has_a_description(openapi: dict[str, Any]) -> None:
+    undescribed = [
+        name
+        for name, schema in openapi["components"]["schemas"].items()
+        if not schema.get("description")
+    ]
+
+    assert not undescribed, "\n".join(undescribed)
+
+
+def test_every_schema_property_has_a_description_and_an_example(
+    openapi: dict[str, Any],
+) -> None:
+    lacking = []
+    for schema_name, schema in openapi["components"]["schemas"].items():
+        for property_name, prop in schema.get("properties", {}).items():
+            if is_generic_page_items(schema_name, property_name):
+                continue
+            missing = [
+                part
+                for part, present in (
+                    ("description", bool(prop.get("description"))),
+                    ("example", "examples" in prop or "example" in prop),
+                )
+                if not present
+            ]
+            if missing:
+                lacking.append(f"{schema_name}.{property_name}: no {' or '.join(missing)}")
+
+    assert not lacking, "\n".join(lacking)
+
+
+def test_every_parameter_has_a_description(openapi: dict[str, Any]) -> None:
+    undescribed = [
+        f"{operation['operationId']}: {parameter['name']}"
+        for _, _, operation in operations(openapi)
+        for parameter in operation.get("parameters", [])
+        if not parameter.get("description")
+    ]
+
+    assert not undescribed, "\n".join(undescribed)
+
+
+def test_every_v1_operation_declares_problem_error_responses(openapi: dict[str, Any]) -> None:
+    lacking = []
+    for path, method, operation in operations(openapi):
+        if not path.startswith("/v1/"):
+            continue
+        errors = {
+            status: response
+            for status, response in operation["responses"].items()
+            if status[0] in "45"
+        }
+        if not errors:
+            lacking.append(f"{method.upper()} {path}: no error responses")
+        for status, response in errors.items():
+            if PROBLEM_MEDIA_TYPE not in response.get("content", {}):
+                lacking.append(f"{method.upper()} {path}: {status} is not problem+json")
+
+    assert not lacking, "\n".join(lacking)
+
+
+def test_no_operation_uses_the_framework_validation_error_shape(openapi: dict[str, Any]) -> None:
+    schemas = openapi["components"]["schemas"]
+
+    assert "HTTPValidationError" not in schemas
+    assert "ValidationError" not in schemas
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_docs_page_uses_only_assets_served_by_the_app(
+    client: httpx.AsyncClient, page: str
+) -> None:
+    response = await client.get(page)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    collector = _AssetCollector()
+    collector.feed(response.text)
+
+    assets = [await client.get(url) for url in collector.urls]
+
+    assert re.findall(r"https?://[^\s\"'<>]+", response.text) == []
+    assert any(url.endswith(".js") for url in collector.urls)
+    assert [(a.url.path, a.status_code) for a in assets if a.status_code != 200] == []
+
+
+async def test_openapi_document_names_the_service(openapi: dict[str, Any]) -> None:
+    assert openapi["info"]["title"] == "Sofifi API"
+    assert openapi["info"]["description"]
