@@ -8,18 +8,20 @@ database of its own is created for the run next to the one named, and dropped af
 import asyncio
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
 import pytest
 from alembic import command
 from alembic.config import Config
+from fastapi import FastAPI
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from sofifi_api.clients import service as clients_service
 from sofifi_api.db import Database, async_url, get_session
 from sofifi_api.main import create_app
 
@@ -102,11 +104,9 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 
 @pytest.fixture
-async def client(
-    database: Database, connection: AsyncConnection
-) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client for the app, whose requests all run in the test's transaction."""
-    app = create_app(database)
+def app(database: Database, connection: AsyncConnection) -> FastAPI:
+    """The application, with every request's session inside the test's transaction."""
+    application = create_app(database)
 
     async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
         async with AsyncSession(
@@ -119,10 +119,51 @@ async def client(
                 await request_session.rollback()
                 raise
 
-    app.dependency_overrides[get_session] = session_in_test_transaction
+    application.dependency_overrides[get_session] = session_in_test_transaction
+    return application
+
+
+@pytest.fixture
+async def anonymous_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client that sends no credential."""
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+ClientFactory = Callable[..., Awaitable[httpx.AsyncClient]]
+
+
+@pytest.fixture
+async def make_client(app: FastAPI, session: AsyncSession) -> AsyncIterator[ClientFactory]:
+    """Issues an API key with the given scopes (and areas) and returns an HTTP client using it."""
+    opened: list[httpx.AsyncClient] = []
+
+    async def make(
+        *scopes: str, area_codes: Sequence[str] = (), name: str = "Test partner"
+    ) -> httpx.AsyncClient:
+        issued = await clients_service.create_client(
+            session, name=name, scopes=list(scopes), area_codes=area_codes
+        )
+        await session.flush()
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        http = httpx.AsyncClient(
+            transport=transport,
+            base_url="http://testserver",
+            headers={"Authorization": f"Bearer {issued.key}"},
+        )
+        opened.append(http)
+        return http
+
+    yield make
+    for http in opened:
+        await http.aclose()
+
+
+@pytest.fixture
+async def client(make_client: ClientFactory) -> httpx.AsyncClient:
+    """An HTTP client acting for an admin partner: every scope, every area."""
+    return await make_client("admin", name="Test admin")
 
 
 class QueryCounter:

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from sofifi_api.clients import service as clients_service
 from sofifi_api.db import Database
 from sofifi_api.demo import seed
 from sofifi_api.main import create_app
@@ -128,8 +129,17 @@ async def test_demo_projects_have_geojson_near_sofifi(demo_session: AsyncSession
 
 async def test_demo_organizations_are_served_by_the_api(seeded_url: str) -> None:
     database = Database(seeded_url)
+    async with database.sessionmaker() as setup:
+        issued = await clients_service.create_client(
+            setup, name="Demo reader", scopes=["organizations:read"]
+        )
+        await setup.commit()
     transport = httpx.ASGITransport(app=create_app(database))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {issued.key}"},
+    ) as client:
         response = await client.get("/v1/organizations", params={"area_code": SOFIFI})
     await database.dispose()
 

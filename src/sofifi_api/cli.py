@@ -10,12 +10,14 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 
+from sofifi_api.clients.cli import app as clients_app
 from sofifi_api.config import get_settings
 from sofifi_api.logs import configure_logging
 
 app = typer.Typer(
     help="Sofifi API: partner integrations for community assistance work.", no_args_is_help=True
 )
+app.add_typer(clients_app, name="clients")
 logger = logging.getLogger("sofifi_api.cli")
 
 

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
         min_length=16,
         description="Signs pagination cursors; set a long random value in production.",
     )
+    access_token_ttl_seconds: int = Field(
+        default=900, ge=60, le=86400, description="Lifetime of OAuth2 access tokens."
+    )
     log_level: str = "INFO"
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 10 * 1024 * 1024

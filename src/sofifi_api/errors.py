@@ -333,11 +333,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
 _STANDARD_DESCRIPTIONS = {
     400: "Malformed request: invalid JSON or a cursor this service did not issue.",
+    401: "No credential, or one that is unknown, revoked or expired.",
+    403: "The credential lacks the scope this operation needs.",
     404: "No such resource, or it was deleted.",
     409: "Conflicts with existing data (a duplicate, or a resource still in use).",
     413: "The request body is too large.",
     415: "The request body is not JSON.",
     422: "A field is invalid; `errors` lists each one.",
+    429: "Too many requests; retry after `Retry-After` seconds.",
 }
 
 

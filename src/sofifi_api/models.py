@@ -1,6 +1,7 @@
 """Every table, imported once so that SQLModel.metadata (and Alembic) sees the whole schema."""
 
 from sofifi_api.areas.models import Area
+from sofifi_api.clients.models import ApiClient, ApiKey, AuditEvent
 from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution
 from sofifi_api.enrollments.models import Enrollment
@@ -11,7 +12,10 @@ from sofifi_api.participants.models import GroupMember, Participant
 from sofifi_api.programs.models import Program, ProgramArea, ProgramPartner
 
 __all__ = [
+    "ApiClient",
+    "ApiKey",
     "Area",
+    "AuditEvent",
     "Consultation",
     "Contribution",
     "Enrollment",

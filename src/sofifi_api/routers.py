@@ -6,13 +6,14 @@ from sofifi_api.areas.router import router as areas
 from sofifi_api.consultations.router import router as consultations
 from sofifi_api.contributions.router import router as contributions
 from sofifi_api.enrollments.router import router as enrollments
+from sofifi_api.errors import problem_responses
 from sofifi_api.feedback.router import router as feedback
 from sofifi_api.infrastructure_projects.router import router as infrastructure_projects
 from sofifi_api.organizations.router import router as organizations
 from sofifi_api.participants.router import router as participants
 from sofifi_api.programs.router import router as programs
 
-v1_router = APIRouter(prefix="/v1")
+v1_router = APIRouter(prefix="/v1", responses=problem_responses(401, 403))
 for resource_router in (
     organizations,
     areas,

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from sofifi_api.areas import service
 from sofifi_api.areas.dependencies import AreaDep
 from sofifi_api.areas.models import Area, AreaCreate, AreaLevel, AreaPublic, AreaUpdate
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
@@ -15,6 +16,7 @@ router = APIRouter(prefix="/areas", tags=["areas"])
 
 @router.get(
     "",
+    dependencies=[requires("areas:read")],
     response_model=Page[AreaPublic],
     summary="List areas",
     responses=problem_responses(400, 422),
@@ -60,6 +62,7 @@ async def list_areas(
 
 @router.post(
     "",
+    dependencies=[requires("areas:write")],
     response_model=AreaPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Create an area",
@@ -77,6 +80,7 @@ async def create_area(
 
 @router.get(
     "/{code}",
+    dependencies=[requires("areas:read")],
     response_model=AreaPublic,
     summary="Get an area",
     responses=problem_responses(404, 422),
@@ -87,6 +91,7 @@ async def get_area(area: AreaDep) -> Area:
 
 @router.patch(
     "/{code}",
+    dependencies=[requires("areas:write")],
     response_model=AreaPublic,
     summary="Update an area",
     responses=problem_responses(400, 404, 409, 413, 415, 422),
@@ -99,6 +104,7 @@ async def update_area(session: SessionDep, area: AreaDep, body: AreaUpdate) -> A
 
 @router.delete(
     "/{code}",
+    dependencies=[requires("areas:write")],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete an area",
     responses=problem_responses(404, 409, 422),

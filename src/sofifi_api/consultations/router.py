@@ -3,6 +3,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.consultations import service
 from sofifi_api.consultations.dependencies import ConsultationDep
 from sofifi_api.consultations.models import (
@@ -24,6 +25,7 @@ router = APIRouter(
 
 @router.get(
     "",
+    dependencies=[requires("projects:read")],
     response_model=Page[ConsultationPublic],
     summary="List a project's consultations",
     responses=problem_responses(400, 404, 422),
@@ -58,6 +60,7 @@ async def list_consultations(
 
 @router.post(
     "",
+    dependencies=[requires("projects:write")],
     response_model=ConsultationPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Record a consultation",
@@ -80,6 +83,7 @@ async def create_consultation(
 
 @router.get(
     "/{consultation_id}",
+    dependencies=[requires("projects:read")],
     response_model=ConsultationPublic,
     summary="Get a consultation",
     responses=problem_responses(404, 422),
@@ -90,6 +94,7 @@ async def get_consultation(consultation: ConsultationDep) -> Consultation:
 
 @router.patch(
     "/{consultation_id}",
+    dependencies=[requires("projects:write")],
     response_model=ConsultationPublic,
     summary="Update a consultation",
     responses=problem_responses(400, 404, 413, 415, 422),
@@ -107,6 +112,7 @@ async def update_consultation(
 
 @router.delete(
     "/{consultation_id}",
+    dependencies=[requires("projects:write")],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a consultation",
     responses=problem_responses(404, 422),

@@ -2,6 +2,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.contributions import service
 from sofifi_api.contributions.dependencies import ContributionDep
 from sofifi_api.contributions.models import (
@@ -24,6 +25,7 @@ router = APIRouter(
 
 @router.get(
     "",
+    dependencies=[requires("projects:read")],
     response_model=Page[ContributionPublic],
     summary="List a project's contributions",
     responses=problem_responses(400, 404, 422),
@@ -52,6 +54,7 @@ async def list_contributions(
 
 @router.post(
     "",
+    dependencies=[requires("projects:write")],
     response_model=ContributionPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Record a contribution",
@@ -74,6 +77,7 @@ async def create_contribution(
 
 @router.get(
     "/{contribution_id}",
+    dependencies=[requires("projects:read")],
     response_model=ContributionPublic,
     summary="Get a contribution",
     responses=problem_responses(404, 422),
@@ -84,6 +88,7 @@ async def get_contribution(contribution: ContributionDep) -> Contribution:
 
 @router.patch(
     "/{contribution_id}",
+    dependencies=[requires("projects:write")],
     response_model=ContributionPublic,
     summary="Update a contribution",
     responses=problem_responses(400, 404, 413, 415, 422),
@@ -101,6 +106,7 @@ async def update_contribution(
 
 @router.delete(
     "/{contribution_id}",
+    dependencies=[requires("projects:write")],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a contribution",
     responses=problem_responses(404, 422),

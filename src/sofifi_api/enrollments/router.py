@@ -3,6 +3,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.db import SessionDep
 from sofifi_api.enrollments import service
 from sofifi_api.enrollments.dependencies import EnrollmentDep
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollmen
 
 @router.get(
     "",
+    dependencies=[requires("programs:read")],
     response_model=Page[EnrollmentPublic],
     summary="List a program's enrollments",
     responses=problem_responses(400, 404, 422),
@@ -55,6 +57,7 @@ async def list_enrollments(
 
 @router.post(
     "",
+    dependencies=[requires("programs:write")],
     response_model=EnrollmentPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Enroll a participant",
@@ -77,6 +80,7 @@ async def create_enrollment(
 
 @router.get(
     "/{enrollment_id}",
+    dependencies=[requires("programs:read")],
     response_model=EnrollmentPublic,
     summary="Get an enrollment",
     responses=problem_responses(404, 422),
@@ -87,6 +91,7 @@ async def get_enrollment(enrollment: EnrollmentDep) -> Enrollment:
 
 @router.patch(
     "/{enrollment_id}",
+    dependencies=[requires("programs:write")],
     response_model=EnrollmentPublic,
     summary="Update an enrollment",
     responses=problem_responses(400, 404, 413, 415, 422),
@@ -100,6 +105,7 @@ async def update_enrollment(
 
 @router.delete(
     "/{enrollment_id}",
+    dependencies=[requires("programs:write")],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete an enrollment",
     responses=problem_responses(404, 422),

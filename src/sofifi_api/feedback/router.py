@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi import status as http_status
 from pydantic import AwareDatetime
 
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.feedback import service
@@ -24,6 +25,7 @@ router = APIRouter(prefix="/feedback", tags=["feedback"])
 
 @router.get(
     "",
+    dependencies=[requires("feedback:read")],
     response_model=Page[FeedbackPublic],
     summary="List feedback",
     responses=problem_responses(400, 422),
@@ -97,6 +99,7 @@ async def list_feedback(
 
 @router.post(
     "",
+    dependencies=[requires("feedback:write")],
     response_model=FeedbackPublic,
     status_code=http_status.HTTP_201_CREATED,
     summary="Submit feedback",
@@ -115,6 +118,7 @@ async def create_feedback(
 
 @router.get(
     "/{feedback_id}",
+    dependencies=[requires("feedback:read")],
     response_model=FeedbackPublic,
     summary="Get feedback",
     responses=problem_responses(404, 422),
@@ -125,6 +129,7 @@ async def get_feedback(feedback: FeedbackDep) -> Feedback:
 
 @router.patch(
     "/{feedback_id}",
+    dependencies=[requires("feedback:write")],
     response_model=FeedbackPublic,
     summary="Handle feedback",
     responses=problem_responses(400, 404, 409, 413, 415, 422),
@@ -141,6 +146,7 @@ async def update_feedback(
 
 @router.delete(
     "/{feedback_id}",
+    dependencies=[requires("feedback:write")],
     status_code=http_status.HTTP_204_NO_CONTENT,
     summary="Delete feedback",
     responses=problem_responses(404, 422),

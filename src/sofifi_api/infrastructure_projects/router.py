@@ -4,6 +4,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import status as http_status
 
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.infrastructure_projects import service
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/infrastructure-projects", tags=["infrastructure-proj
 
 @router.get(
     "",
+    dependencies=[requires("projects:read")],
     response_model=Page[InfrastructureProjectPublic],
     summary="List infrastructure projects",
     responses=problem_responses(400, 422),
@@ -69,6 +71,7 @@ async def list_infrastructure_projects(
 
 @router.post(
     "",
+    dependencies=[requires("projects:write")],
     response_model=InfrastructureProjectPublic,
     status_code=http_status.HTTP_201_CREATED,
     summary="Create an infrastructure project",
@@ -87,6 +90,7 @@ async def create_infrastructure_project(
 
 @router.get(
     "/{project_id}",
+    dependencies=[requires("projects:read")],
     response_model=InfrastructureProjectPublic,
     summary="Get an infrastructure project",
     responses=problem_responses(404, 422),
@@ -99,6 +103,7 @@ async def get_infrastructure_project(
 
 @router.patch(
     "/{project_id}",
+    dependencies=[requires("projects:write")],
     response_model=InfrastructureProjectPublic,
     summary="Update an infrastructure project",
     responses=problem_responses(400, 404, 413, 415, 422),
@@ -115,6 +120,7 @@ async def update_infrastructure_project(
 
 @router.delete(
     "/{project_id}",
+    dependencies=[requires("projects:write")],
     status_code=http_status.HTTP_204_NO_CONTENT,
     summary="Delete an infrastructure project",
     responses=problem_responses(404, 422),

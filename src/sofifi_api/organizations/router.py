@@ -2,6 +2,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.organizations import service
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/organizations", tags=["organizations"])
 
 @router.get(
     "",
+    dependencies=[requires("organizations:read")],
     response_model=Page[OrganizationPublic],
     summary="List organizations",
     responses=problem_responses(400, 422),
@@ -55,6 +57,7 @@ async def list_organizations(
 
 @router.post(
     "",
+    dependencies=[requires("organizations:write")],
     response_model=OrganizationPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Create an organization",
@@ -72,6 +75,7 @@ async def create_organization(
 
 @router.get(
     "/{organization_id}",
+    dependencies=[requires("organizations:read")],
     response_model=OrganizationPublic,
     summary="Get an organization",
     responses=problem_responses(404, 422),
@@ -82,6 +86,7 @@ async def get_organization(organization: OrganizationDep) -> Organization:
 
 @router.patch(
     "/{organization_id}",
+    dependencies=[requires("organizations:write")],
     response_model=OrganizationPublic,
     summary="Update an organization",
     responses=problem_responses(400, 404, 413, 415, 422),
@@ -95,6 +100,7 @@ async def update_organization(
 
 @router.delete(
     "/{organization_id}",
+    dependencies=[requires("organizations:write")],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete an organization",
     responses=problem_responses(404, 409, 422),

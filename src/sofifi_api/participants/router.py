@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ConfigDict, Field
 
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
@@ -89,6 +90,7 @@ class ParticipantPage(Page[ParticipantSummary]):
 
 @router.get(
     "",
+    dependencies=[requires("participants:read")],
     response_model=ParticipantPage,
     summary="List participants",
     responses=problem_responses(400, 422),
@@ -145,6 +147,7 @@ async def list_participants(
 
 @router.post(
     "",
+    dependencies=[requires("participants:write")],
     response_model=ParticipantPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Create a participant",
@@ -167,6 +170,7 @@ async def create_participant(
 
 @router.get(
     "/{participant_id}",
+    dependencies=[requires("participants:read")],
     response_model=ParticipantPublic,
     summary="Get a participant",
     responses=problem_responses(404, 422),
@@ -181,6 +185,7 @@ async def get_participant(
 
 @router.patch(
     "/{participant_id}",
+    dependencies=[requires("participants:write")],
     response_model=ParticipantPublic,
     summary="Update a participant",
     responses=problem_responses(400, 404, 409, 413, 415, 422),
@@ -195,6 +200,7 @@ async def update_participant(
 
 @router.delete(
     "/{participant_id}",
+    dependencies=[requires("participants:write")],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a participant",
     responses=problem_responses(404, 422),

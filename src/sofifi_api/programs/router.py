@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
@@ -23,6 +24,7 @@ router = APIRouter(prefix="/programs", tags=["programs"])
 
 @router.get(
     "",
+    dependencies=[requires("programs:read")],
     response_model=Page[ProgramPublic],
     summary="List programs",
     responses=problem_responses(400, 422),
@@ -91,6 +93,7 @@ async def list_programs(
 
 @router.post(
     "",
+    dependencies=[requires("programs:write")],
     response_model=ProgramPublic,
     status_code=status.HTTP_201_CREATED,
     summary="Create a program",
@@ -107,6 +110,7 @@ async def create_program(
 
 @router.get(
     "/{program_id}",
+    dependencies=[requires("programs:read")],
     response_model=ProgramPublic,
     summary="Get a program",
     responses=problem_responses(404, 422),
@@ -118,6 +122,7 @@ async def get_program(session: SessionDep, program: ProgramWithDetailsDep) -> Pr
 
 @router.patch(
     "/{program_id}",
+    dependencies=[requires("programs:write")],
     response_model=ProgramPublic,
     summary="Update a program",
     responses=problem_responses(400, 404, 413, 415, 422),
@@ -131,6 +136,7 @@ async def update_program(
 
 @router.delete(
     "/{program_id}",
+    dependencies=[requires("programs:write")],
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Delete a program",
     responses=problem_responses(404, 422),

@@ -1,0 +1,122 @@
+"""The credential check every `/v1` operation runs first, and the scopes it demands."""
+
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPBearer, OAuth2, SecurityScopes
+
+from sofifi_api.auth.credentials import KEY_PREFIX
+from sofifi_api.auth.principal import Principal
+from sofifi_api.auth.scopes import SCOPES
+from sofifi_api.auth.tokens import read_access_token
+from sofifi_api.clients import service as clients
+from sofifi_api.clients.models import ApiClient
+from sofifi_api.db import SessionDep
+from sofifi_api.errors import ApiError
+
+TOKEN_URL = "/v1/oauth/token"  # noqa: S105  (a path, not a secret)
+_REALM = 'Bearer realm="sofifi-api"'
+
+# Both schemes travel as `Authorization: Bearer …`; declaring both lets /docs offer either.
+api_key_scheme = HTTPBearer(
+    scheme_name="ApiKey",
+    bearerFormat="sfk_…",
+    description="An API key issued with `sofifi-api clients create`, sent as a bearer token.",
+    auto_error=False,
+)
+oauth2_scheme = OAuth2(
+    flows={"clientCredentials": {"tokenUrl": TOKEN_URL, "scopes": SCOPES}},
+    scheme_name="OAuth2",
+    description="Client credentials: the client id and an API key as the secret buy a "
+    "short-lived access token.",
+    auto_error=False,
+)
+
+
+class Unauthorized(ApiError):
+    status, title, slug = 401, "Unauthorized", "unauthorized"
+
+    def __init__(self, detail: str, *, invalid_token: bool) -> None:
+        challenge = f'{_REALM}, error="invalid_token"' if invalid_token else _REALM
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
+
+
+class Forbidden(ApiError):
+    status, title, slug = 403, "Forbidden", "forbidden"
+
+
+class MissingScope(Forbidden):
+    title, slug = "Missing scope", "missing-scope"
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(
+            f"This operation needs the scope {scope}, which this client was not granted.",
+            headers={"WWW-Authenticate": f'{_REALM}, error="insufficient_scope", scope="{scope}"'},
+        )
+
+
+def _principal(client: ApiClient, scopes: frozenset[str], credential: Any) -> Principal:
+    return Principal(
+        client_id=client.id,
+        name=client.name,
+        scopes=scopes,
+        area_codes=tuple(client.area_codes),
+        credential=credential,
+    )
+
+
+async def _authenticate(request: Request, session: SessionDep) -> Principal:
+    authorization = request.headers.get("authorization", "")
+    scheme, _, credential = authorization.partition(" ")
+    credential = credential.strip()
+    if scheme.lower() != "bearer" or not credential:
+        raise Unauthorized(
+            "Send an API key or an access token as `Authorization: Bearer …`.",
+            invalid_token=False,
+        )
+    if credential.startswith(KEY_PREFIX):
+        client = await clients.client_for_key(session, credential)
+        if client is not None:
+            return _principal(client, frozenset(client.scopes), "api_key")
+        raise Unauthorized("The API key is unknown, revoked or expired.", invalid_token=True)
+    claims = read_access_token(credential)
+    if claims is not None:
+        client = await clients.active_client(session, claims.client_id)
+        if client is not None:
+            # Scopes withdrawn from the client since the token was issued no longer count.
+            granted = claims.scopes & frozenset(client.scopes)
+            return _principal(client, granted, "access_token")
+    raise Unauthorized("The access token is invalid or expired.", invalid_token=True)
+
+
+async def authorize(
+    security_scopes: SecurityScopes,
+    request: Request,
+    session: SessionDep,
+    _api_key: Annotated[Any, Depends(api_key_scheme)],
+    _oauth2: Annotated[Any, Depends(oauth2_scheme)],
+) -> Principal:
+    """Authenticates the request once (401) and checks the operation's scopes (403)."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    if principal is None:
+        principal = await _authenticate(request, session)
+        request.state.principal = principal
+        session.info["principal"] = principal
+    for scope in security_scopes.scopes:
+        if not principal.allows(scope):
+            raise MissingScope(scope)
+    return principal
+
+
+def requires(scope: str) -> Any:
+    """Route dependency: `dependencies=[requires("programs:read")]`; runs before the route's
+    own dependencies, so nothing about a resource is revealed to an unauthorised caller."""
+    return Security(authorize, scopes=[scope])
+
+
+def current_principal(request: Request) -> Principal:
+    principal: Principal = request.state.principal
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

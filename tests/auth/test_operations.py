@@ -1,0 +1,91 @@
+"""Every operation in the OpenAPI document demands a credential and its declared scope."""
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from tests.conftest import ClientFactory
+
+PUBLIC_PATHS = {"/v1/oauth/token"}
+SAMPLE_PATH_VALUES = {"area_code": "82", "code": "82"}
+NIL_ID = "00000000-0000-7000-8000-000000000000"
+
+
+def protected_operations(app: FastAPI) -> list[tuple[str, str, str]]:
+    """(method, path, scope) for every operation that declares a required scope."""
+    found = []
+    for path, item in app.openapi()["paths"].items():
+        if not path.startswith("/v1/") or path in PUBLIC_PATHS:
+            continue
+        for method, operation in item.items():
+            requirements: list[dict[str, list[str]]] = operation.get("security", [])
+            scopes = {
+                scope for requirement in requirements for s in requirement.values() for scope in s
+            }
+            assert len(scopes) == 1, f"{method} {path} declares scopes {scopes}"
+            found.append((method.upper(), path, scopes.pop()))
+    return found
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: SAMPLE_PATH_VALUES.get(m.group(1), NIL_ID), path)
+
+
+def request_kwargs(method: str) -> dict[str, Any]:
+    return {"json": {}} if method in {"POST", "PATCH", "PUT"} else {}
+
+
+def other_scope(scope: str) -> str:
+    return "surveys:read" if scope != "surveys:read" else "areas:read"
+
+
+@pytest.fixture
+def operations(app: FastAPI) -> list[tuple[str, str, str]]:
+    return protected_operations(app)
+
+
+def test_every_v1_operation_declares_a_scope(operations: list[tuple[str, str, str]]) -> None:
+    assert len(operations) >= 45
+
+
+async def test_no_credential_is_401_with_challenge_everywhere(
+    anonymous_client: httpx.AsyncClient, operations: list[tuple[str, str, str]]
+) -> None:
+    wrong = []
+    for method, path, _scope in operations:
+        response = await anonymous_client.request(method, concrete(path), **request_kwargs(method))
+        if response.status_code != 401 or "Bearer" not in response.headers.get(
+            "www-authenticate", ""
+        ):
+            wrong.append(f"{method} {path}: {response.status_code}")
+
+    assert wrong == []
+
+
+async def test_credential_without_the_scope_is_403_naming_it_everywhere(
+    make_client: ClientFactory, operations: list[tuple[str, str, str]]
+) -> None:
+    wrong = []
+    for method, path, scope in operations:
+        partner = await make_client(other_scope(scope))
+        response = await partner.request(method, concrete(path), **request_kwargs(method))
+        if response.status_code != 403 or scope not in response.json()["detail"]:
+            wrong.append(f"{method} {path}: {response.status_code}")
+
+    assert wrong == []
+
+
+async def test_credential_with_the_scope_passes_the_check_everywhere(
+    make_client: ClientFactory, operations: list[tuple[str, str, str]]
+) -> None:
+    wrong = []
+    for method, path, scope in operations:
+        partner = await make_client(scope)
+        response = await partner.request(method, concrete(path), **request_kwargs(method))
+        if response.status_code in {401, 403} or response.status_code >= 500:
+            wrong.append(f"{method} {path}: {response.status_code}")
+
+    assert wrong == []
