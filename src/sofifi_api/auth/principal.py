@@ -2,6 +2,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal
 
+from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.scopes import ADMIN, PII
 
 
@@ -24,5 +25,5 @@ class Principal:
         return self.allows(PII)
 
     @property
-    def is_area_restricted(self) -> bool:
-        return bool(self.area_codes)
+    def areas(self) -> AreaScope:
+        return AreaScope(self.area_codes)
