@@ -87,7 +87,10 @@ async def test_demo_people_carry_no_personal_identifiers(demo_session: AsyncSess
     ).all()
 
     assert people
-    assert all(p.nik is None and p.phone is None and p.birth_date is None for p in people)
+    assert all(
+        p.nik_ciphertext is None and p.phone_ciphertext is None and p.birth_date_ciphertext is None
+        for p in people
+    )
     assert all(p.full_name and p.full_name.endswith("(illustrative)") for p in people)
 
 

@@ -13,11 +13,13 @@ from alembic.config import Config
 from sofifi_api.clients.cli import app as clients_app
 from sofifi_api.config import get_settings
 from sofifi_api.logs import configure_logging
+from sofifi_api.participants.cli import app as participants_app
 
 app = typer.Typer(
     help="Sofifi API: partner integrations for community assistance work.", no_args_is_help=True
 )
 app.add_typer(clients_app, name="clients")
+app.add_typer(participants_app, name="participants")
 logger = logging.getLogger("sofifi_api.cli")
 
 

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SQLITE_PATH = Path("var/sofifi.db")
@@ -16,7 +16,10 @@ class Settings(BaseSettings):
     platforms and container runtimes set them under those names.
     """
 
-    model_config = SettingsConfigDict(env_prefix="SOFIFI_", extra="ignore")
+    # Settings hold secrets: a validation error must not print the value it refused.
+    model_config = SettingsConfigDict(
+        env_prefix="SOFIFI_", extra="ignore", hide_input_in_errors=True
+    )
 
     database_url: str = Field(
         default=f"sqlite:///{DEFAULT_SQLITE_PATH}",
@@ -35,6 +38,29 @@ class Settings(BaseSettings):
     )
     access_token_ttl_seconds: int = Field(
         default=900, ge=60, le=86400, description="Lifetime of OAuth2 access tokens."
+    )
+    rate_limit_per_minute: int = Field(
+        default=600,
+        ge=1,
+        le=1_000_000,
+        description="Requests a client may make per minute unless the client has its own limit.",
+    )
+    rate_limit_key_prefix: str = Field(
+        default="sofifi:ratelimit",
+        min_length=1,
+        max_length=100,
+        description="Prefix of the rate limit counters' Redis keys.",
+    )
+    pii_keys: SecretStr | None = Field(
+        default=None,
+        description="Comma-separated Fernet keys for personal data at rest; the first encrypts, "
+        "all decrypt. Unset: a development key derived from secret_key.",
+    )
+    pii_digest_key: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Key of the NIK digest used for look-up and duplicate checks. Unset: "
+        "derived from the last of pii_keys (or from secret_key).",
     )
     log_level: str = "INFO"
     max_body_bytes: int = 1024 * 1024

@@ -100,11 +100,14 @@ class ApiError(Exception):
         *,
         errors: Sequence[FieldError] | None = None,
         headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors) if errors is not None else None
         self.headers = dict(headers or {})
+        # Extra members of the problem body (RFC 9457 §3.2), e.g. OAuth2's `error` code.
+        self.extensions = dict(extensions or {})
 
 
 class BadRequest(ApiError):
@@ -169,6 +172,7 @@ def problem_response(
     detail: str,
     errors: Sequence[FieldError] | None = None,
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     request_id = request_id_of(request)
     problem = Problem(
@@ -180,9 +184,11 @@ def problem_response(
         request_id=request_id,
         errors=list(errors) if errors is not None else None,
     )
+    body = problem.model_dump(exclude_none=True)
+    body.update({name: value for name, value in (extensions or {}).items() if name not in body})
     all_headers = {"Request-Id": request_id, **(headers or {})}
     return JSONResponse(
-        problem.model_dump(exclude_none=True),
+        body,
         status_code=status,
         headers=all_headers,
         media_type=PROBLEM_MEDIA_TYPE,
@@ -220,6 +226,7 @@ async def _api_error(request: Request, exc: Exception) -> JSONResponse:
         detail=exc.detail,
         errors=exc.errors,
         headers=exc.headers,
+        extensions=exc.extensions,
     )
 
 
@@ -334,8 +341,9 @@ def install_error_handlers(app: FastAPI) -> None:
 _STANDARD_DESCRIPTIONS = {
     400: "Malformed request: invalid JSON or a cursor this service did not issue.",
     401: "No credential, or one that is unknown, revoked or expired.",
-    403: "The credential lacks the scope this operation needs.",
-    404: "No such resource, or it was deleted.",
+    403: "The credential lacks the scope this operation needs, or the write reaches an area "
+    "outside the client's areas (`/problems/area-out-of-scope`, naming them in `area_codes`).",
+    404: "No such resource: it never existed, was deleted, or lies outside the client's areas.",
     409: "Conflicts with existing data (a duplicate, or a resource still in use).",
     413: "The request body is too large.",
     415: "The request body is not JSON.",

@@ -15,6 +15,8 @@ from sofifi_api.health import router as health_router
 from sofifi_api.logs import configure_logging
 from sofifi_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from sofifi_api.openapi import API_DESCRIPTION, TAGS
+from sofifi_api.ratelimit.limiter import build_rate_limiter
+from sofifi_api.ratelimit.middleware import RateLimitHeadersMiddleware
 from sofifi_api.routers import v1_router
 
 
@@ -36,6 +38,7 @@ def create_app(database: Database | None = None) -> FastAPI:
         finally:
             if owned:
                 await app.state.database.dispose()
+            await app.state.rate_limiter.close()
 
     app = FastAPIOffline(
         title="Sofifi API",
@@ -49,12 +52,14 @@ def create_app(database: Database | None = None) -> FastAPI:
     )
     if database is not None:
         app.state.database = database
+    app.state.rate_limiter = build_rate_limiter(settings)
     install_error_handlers(app)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         max_batch_bytes=settings.max_batch_body_bytes,
     )
+    app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
     app.include_router(v1_router)

@@ -16,10 +16,17 @@ logger = logging.getLogger("sofifi_api.access")
 
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+_FORM = "application/x-www-form-urlencoded"
+# OAuth2 token requests are form-encoded (RFC 6749 §4.4.2); every other body is JSON.
+FORM_BODY_PATHS = frozenset({"/v1/oauth/token"})
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def _is_json(content_type: str) -> bool:
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = _media_type(content_type)
     return media_type == "application/json" or (
         media_type.startswith("application/") and media_type.endswith("+json")
     )
@@ -86,16 +93,13 @@ class BodyLimitMiddleware:
         limit = self._limit_for(scope["path"])
         declared = headers.get("content-length")
         has_body = (declared is not None and declared != "0") or "transfer-encoding" in headers
-        if has_body and not _is_json(headers.get("content-type", "")):
-            response = problem_response(
-                Request(scope),
-                status=415,
-                title="Unsupported media type",
-                slug="unsupported-media-type",
-                detail="Send the request body as JSON with Content-Type: application/json.",
-                headers={"Accept-Post": "application/json"},
-            )
-            await response(scope, receive, send)
+        content_type = headers.get("content-type", "")
+        if scope["path"] in FORM_BODY_PATHS:
+            if has_body and _media_type(content_type) != _FORM:
+                await self._unsupported(scope, receive, send, _FORM)
+                return
+        elif has_body and not _is_json(content_type):
+            await self._unsupported(scope, receive, send, "application/json")
             return
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._too_large(scope, receive, send, limit)
@@ -113,6 +117,21 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, counting_receive, send)
+
+    async def _unsupported(self, scope: Scope, receive: Receive, send: Send, accepted: str) -> None:
+        form = accepted == _FORM
+        response = problem_response(
+            Request(scope),
+            status=415,
+            title="Unsupported media type",
+            slug="unsupported-media-type",
+            detail=f"Send the request body as {'form-encoded' if form else 'JSON'} "
+            f"with Content-Type: {accepted}.",
+            headers={"Accept-Post": accepted},
+            # OAuth2 clients read the error code of a token request's failure.
+            extensions={"error": "invalid_request"} if form else None,
+        )
+        await response(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         response = problem_response(

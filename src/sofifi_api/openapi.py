@@ -5,6 +5,10 @@ The REST/JSON service behind partner integrations of community assistance
 (*pendampingan masyarakat*) in Sofifi, North Maluku: programs, participants, infrastructure
 projects built with the community, and the feedback people give about them.
 
+**Access**: every `/v1` operation needs `Authorization: Bearer <API key or access token>`;
+exchange a client id and API key for a token at `POST /v1/oauth/token` (the OAuth2 scheme in
+**Authorize**). No credential is 401; one without the operation's scope is 403.
+
 **Conventions**
 - JSON in and out, snake_case, UTF-8. Unknown fields in a request body are refused (422).
 - Ids are opaque strings. Timestamps are RFC 3339 in UTC; dates are `YYYY-MM-DD`;
@@ -15,7 +19,11 @@ projects built with the community, and the feedback people give about them.
 - `DELETE` answers 204 and keeps a tombstone; the resource then answers 404.
 - Every error is `application/problem+json` (RFC 9457) with `request_id`; validation errors
   list each invalid field in `errors`. Every response carries a `Request-Id` header.
-- Request bodies are limited to 1 MiB (413) and must be JSON (415).
+- Request bodies are limited to 1 MiB (413) and must be JSON (415), except the form-encoded
+  OAuth2 token request.
+- Each client may make a number of requests per minute. Every authenticated response carries
+  `RateLimit-Policy: "default";q=<quota>;w=60` and `RateLimit: "default";r=<left>;t=<seconds>`;
+  past the quota the answer is 429 with `Retry-After`.
 """
 
 TAGS = [
@@ -59,5 +67,19 @@ TAGS = [
         "project: labour, materials, land, cash.",
     },
     {"name": "feedback", "description": "Ratings and comments about a program or a project."},
+    {
+        "name": "audit",
+        "description": "The audit trail: who created, changed or deleted what, and who was "
+        "shown a participant's personal data. Needs the `audit:read` scope.",
+    },
+    {
+        "name": "oauth",
+        "description": "OAuth2 client credentials: exchange a client id and API key for a "
+        "short-lived access token.",
+    },
+    {
+        "name": "clients",
+        "description": "Partner clients, their scopes, areas and keys. Needs the `admin` scope.",
+    },
     {"name": "health", "description": "Probes for orchestrators."},
 ]

@@ -3,17 +3,20 @@
 from fastapi import APIRouter
 
 from sofifi_api.areas.router import router as areas
+from sofifi_api.audit.router import router as audit
+from sofifi_api.clients.router import router as clients
 from sofifi_api.consultations.router import router as consultations
 from sofifi_api.contributions.router import router as contributions
 from sofifi_api.enrollments.router import router as enrollments
 from sofifi_api.errors import problem_responses
 from sofifi_api.feedback.router import router as feedback
 from sofifi_api.infrastructure_projects.router import router as infrastructure_projects
+from sofifi_api.oauth.router import router as oauth
 from sofifi_api.organizations.router import router as organizations
 from sofifi_api.participants.router import router as participants
 from sofifi_api.programs.router import router as programs
 
-v1_router = APIRouter(prefix="/v1", responses=problem_responses(401, 403))
+v1_router = APIRouter(prefix="/v1", responses=problem_responses(401, 403, 429))
 for resource_router in (
     organizations,
     areas,
@@ -24,5 +27,8 @@ for resource_router in (
     consultations,
     contributions,
     feedback,
+    audit,
+    oauth,
+    clients,
 ):
     v1_router.include_router(resource_router)

@@ -3,7 +3,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import create_person
+from tests.factories import create_person, create_reference_areas
 
 NIK = "8272024107860001"
 OTHER_NIK = "8272025203910002"
@@ -33,3 +33,17 @@ def assert_no_digits_in_errors(body: dict[str, Any]) -> None:
     assert digits_of(body["detail"]) == []
     for error in body["errors"]:
         assert digits_of(error["message"]) == [], error["message"]
+
+
+TERNATE = "82.71"
+
+
+@pytest.fixture
+async def areas(client: httpx.AsyncClient) -> None:
+    """The reference areas around Sofifi, and Kota Ternate beside them."""
+    await create_reference_areas(client)
+    response = await client.post(
+        "/v1/areas",
+        json={"code": TERNATE, "name": "Kota Ternate", "level": "regency", "parent_code": "82"},
+    )
+    assert response.status_code == 201, response.text

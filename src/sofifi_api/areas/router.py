@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from sofifi_api.areas import service
 from sofifi_api.areas.dependencies import AreaDep
 from sofifi_api.areas.models import Area, AreaCreate, AreaLevel, AreaPublic, AreaUpdate
-from sofifi_api.auth.dependencies import requires
+from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
@@ -69,11 +69,16 @@ async def list_areas(
     responses=problem_responses(400, 409, 413, 415, 422),
 )
 async def create_area(
-    request: Request, response: Response, session: SessionDep, body: AreaCreate
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: AreaCreate,
 ) -> Area:
     """The parent must be a live area of the level directly above, and an official code must
-    follow the Kemendagri form for its level and start with the parent's code."""
-    area = await service.create_area(session, body)
+    follow the Kemendagri form for its level and start with the parent's code. A client
+    restricted to areas may add areas only within them (403)."""
+    area = await service.create_area(session, body, areas=principal.areas)
     response.headers["Location"] = str(request.url_for("get_area", code=area.code))
     return area
 
@@ -96,10 +101,13 @@ async def get_area(area: AreaDep) -> Area:
     summary="Update an area",
     responses=problem_responses(400, 404, 409, 413, 415, 422),
 )
-async def update_area(session: SessionDep, area: AreaDep, body: AreaUpdate) -> Area:
+async def update_area(
+    session: SessionDep, principal: PrincipalDep, area: AreaDep, body: AreaUpdate
+) -> Area:
     """Changes only the fields sent; the code never changes, and the result must still fit
-    the hierarchy and code rules."""
-    return await service.update_area(session, area, body)
+    the hierarchy and code rules. A client restricted to areas may change only areas within
+    them (403)."""
+    return await service.update_area(session, area, body, areas=principal.areas)
 
 
 @router.delete(
@@ -109,7 +117,8 @@ async def update_area(session: SessionDep, area: AreaDep, body: AreaUpdate) -> A
     summary="Delete an area",
     responses=problem_responses(404, 409, 422),
 )
-async def delete_area(session: SessionDep, area: AreaDep) -> None:
+async def delete_area(session: SessionDep, principal: PrincipalDep, area: AreaDep) -> None:
     """Leaves a tombstone that `include_deleted` lists; refused while child areas or live
-    organizations, participants, programs, projects or feedback still name it."""
-    await service.delete_area(session, area)
+    organizations, participants, programs, projects or feedback still name it. A client
+    restricted to areas may delete only areas within them (403)."""
+    await service.delete_area(session, area, areas=principal.areas)

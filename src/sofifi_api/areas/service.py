@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.areas.models import Area, AreaCreate, AreaLevel, AreaUpdate
+from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
 from sofifi_api.db import utcnow
 from sofifi_api.errors import Conflict, NotFound, ValidationFailed
 from sofifi_api.feedback.models import Feedback
@@ -179,7 +180,9 @@ def _check_coordinates(latitude: float | None, longitude: float | None) -> None:
         )
 
 
-async def create_area(session: AsyncSession, data: AreaCreate) -> Area:
+async def create_area(session: AsyncSession, data: AreaCreate, *, areas: AreaScope) -> Area:
+    """A client restricted to areas may add areas only within them."""
+    refuse_uncovered_fields(areas, [("code", data.code)])
     _check_coordinates(data.latitude, data.longitude)
     wanted = {data.code} | ({data.parent_code} if data.parent_code else set())
     # One query finds both a duplicate and the parent.
@@ -206,7 +209,11 @@ async def _has_live_children(session: AsyncSession, code: str) -> bool:
     return (await session.exec(_live_children(code).limit(1))).first() is not None
 
 
-async def update_area(session: AsyncSession, area: Area, data: AreaUpdate) -> Area:
+async def update_area(
+    session: AsyncSession, area: Area, data: AreaUpdate, *, areas: AreaScope
+) -> Area:
+    """A client restricted to areas may change only areas within them."""
+    refuse_stored_outside(areas, [area.code], what="area")
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     require_non_null(changes, "name", "level", "is_official")
     checked = ("level", "parent_code", "is_official", "latitude", "longitude")
@@ -227,8 +234,10 @@ async def update_area(session: AsyncSession, area: Area, data: AreaUpdate) -> Ar
     return area
 
 
-async def delete_area(session: AsyncSession, area: Area) -> None:
-    """Tombstone the area, unless live child areas or live resources still name it."""
+async def delete_area(session: AsyncSession, area: Area, *, areas: AreaScope) -> None:
+    """Tombstone the area, unless live child areas or live resources still name it; a client
+    restricted to areas may delete only areas within them."""
+    refuse_stored_outside(areas, [area.code], what="area")
     code = area.code
     references: dict[str, sa.SelectBase] = {
         "child areas": _live_children(code),

@@ -1,10 +1,13 @@
 """Which areas a client may see: its codes and every area below them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
+
+from sofifi_api.errors import ApiError, FieldError
 
 
 @dataclass(frozen=True)
@@ -51,3 +54,62 @@ class AreaScope:
 
 
 EVERY_AREA = AreaScope()
+
+
+class AreaOutOfScope(ApiError):
+    """403: a write would place data in, or change data of, an area the client is not bound to."""
+
+    status, title, slug = 403, "Area outside the client's scope", "area-out-of-scope"
+
+    def __init__(
+        self, detail: str, area_codes: Iterable[str], errors: list[FieldError] | None = None
+    ) -> None:
+        super().__init__(detail, errors=errors, extensions={"area_codes": sorted(set(area_codes))})
+
+
+def refuse_uncovered_fields(areas: AreaScope, fields: Iterable[tuple[str, str | None]]) -> None:
+    """403 naming each body field whose area code the scope does not cover; a field given as
+    None stands for a required area that is missing."""
+    if areas.unrestricted:
+        return
+    errors: list[FieldError] = []
+    outside: list[str] = []
+    for field, code in fields:
+        if code is None:
+            message = "A client restricted to areas must name one of its areas here."
+        elif not areas.covers(code):
+            message = "This area is outside the client's areas."
+            outside.append(code)
+        else:
+            continue
+        errors.append(
+            FieldError(location="body", field=field, message=message, code="area_out_of_scope")
+        )
+    if errors:
+        named = ", ".join(outside) if outside else "none given"
+        raise AreaOutOfScope(
+            f"This client may write only within its areas ({', '.join(areas.codes)}); "
+            f"areas outside them: {named}.",
+            outside,
+            errors,
+        )
+
+
+def refuse_stored_outside(areas: AreaScope, codes: Iterable[str | None], *, what: str) -> None:
+    """403 unless every area a stored row is in is covered: only a client covering all of a
+    row's areas may change or delete it."""
+    if areas.unrestricted:
+        return
+    known = [code for code in codes if code is not None]
+    outside = sorted({code for code in known if not areas.covers(code)})
+    if outside:
+        raise AreaOutOfScope(
+            f"The {what} is also in areas outside this client's areas ({', '.join(outside)}); "
+            "only a client covering all of them may change it.",
+            outside,
+        )
+    if not known:
+        raise AreaOutOfScope(
+            f"The {what} names no area, so only a client not restricted to areas may change it.",
+            (),
+        )

@@ -7,12 +7,13 @@ from fastapi.security import HTTPBearer, OAuth2, SecurityScopes
 
 from sofifi_api.auth.credentials import KEY_PREFIX
 from sofifi_api.auth.principal import Principal
-from sofifi_api.auth.scopes import SCOPES
+from sofifi_api.auth.scopes import ADMIN, SCOPES
 from sofifi_api.auth.tokens import read_access_token
 from sofifi_api.clients import service as clients
 from sofifi_api.clients.models import ApiClient
 from sofifi_api.db import SessionDep
-from sofifi_api.errors import ApiError
+from sofifi_api.errors import ApiError, request_id_of
+from sofifi_api.ratelimit.dependencies import enforce_rate_limit
 
 TOKEN_URL = "/v1/oauth/token"  # noqa: S105  (a path, not a secret)
 _REALM = 'Bearer realm="sofifi-api"'
@@ -62,6 +63,7 @@ def _principal(client: ApiClient, scopes: frozenset[str], credential: Any) -> Pr
         scopes=scopes,
         area_codes=tuple(client.area_codes),
         credential=credential,
+        rate_limit_per_minute=client.rate_limit_per_minute,
     )
 
 
@@ -84,7 +86,9 @@ async def _authenticate(request: Request, session: SessionDep) -> Principal:
         client = await clients.active_client(session, claims.client_id)
         if client is not None:
             # Scopes withdrawn from the client since the token was issued no longer count.
-            granted = claims.scopes & frozenset(client.scopes)
+            held = frozenset(client.scopes)
+            # An admin client holds every scope, so a token narrowed to some of them keeps them.
+            granted = claims.scopes if ADMIN in held else claims.scopes & held
             return _principal(client, granted, "access_token")
     raise Unauthorized("The access token is invalid or expired.", invalid_token=True)
 
@@ -96,12 +100,16 @@ async def authorize(
     _api_key: Annotated[Any, Depends(api_key_scheme)],
     _oauth2: Annotated[Any, Depends(oauth2_scheme)],
 ) -> Principal:
-    """Authenticates the request once (401) and checks the operation's scopes (403)."""
+    """Authenticates the request once (401), counts it against the client's rate limit (429)
+    and checks the operation's scopes (403)."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
         principal = await _authenticate(request, session)
         request.state.principal = principal
         session.info["principal"] = principal
+        # The audit trail names the request of every write the session makes.
+        session.info["request_id"] = request_id_of(request)
+        await enforce_rate_limit(request, principal.client_id, principal.rate_limit_per_minute)
     for scope in security_scopes.scopes:
         if not principal.allows(scope):
             raise MissingScope(scope)

@@ -16,6 +16,8 @@ class Principal:
     # Empty: every area; otherwise only rows in these areas and those below them.
     area_codes: tuple[str, ...]
     credential: Literal["api_key", "access_token"]
+    # The client's own requests per minute; None: the service default.
+    rate_limit_per_minute: int | None = None
 
     def allows(self, scope: str) -> bool:
         return ADMIN in self.scopes or scope in self.scopes

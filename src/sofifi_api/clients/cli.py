@@ -9,6 +9,7 @@ from typing import Annotated, TypeVar
 import typer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from sofifi_api.audit.recording import record_as
 from sofifi_api.auth.scopes import SCOPES
 from sofifi_api.clients import service
 from sofifi_api.db import Database, utcnow
@@ -24,6 +25,7 @@ def _in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         database = Database()
         try:
             async with database.sessionmaker() as session:
+                record_as(session, "cli")
                 result = await work(session)
                 await session.commit()
                 return result

@@ -2,6 +2,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -9,14 +10,31 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sofifi_api.areas.service import ensure_areas_exist
 from sofifi_api.auth.credentials import generate_key, key_matches, lookup_id_of
 from sofifi_api.auth.scopes import SCOPES
-from sofifi_api.clients.models import ApiClient, ApiKey
+from sofifi_api.clients.models import (
+    ApiClient,
+    ApiKey,
+    ClientPublic,
+    ClientUpdate,
+    CredentialStatus,
+)
 from sofifi_api.db import utcnow
-from sofifi_api.errors import NotFound, ValidationFailed
+from sofifi_api.errors import Conflict, NotFound, ValidationFailed
+from sofifi_api.organizations.service import live_organization_ids
+from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.schemas import require_non_null
 
 
 class ClientNotFound(NotFound):
     def __init__(self, client_id: uuid.UUID | str) -> None:
         super().__init__(f"No API client with id {client_id}.")
+
+
+class ClientNotActive(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "The client is revoked or expired, so a new key would not open the API; "
+            "extend expires_at first, or create a new client."
+        )
 
 
 @dataclass(frozen=True)
@@ -39,6 +57,20 @@ def check_scopes(scopes: Sequence[str]) -> list[str]:
     return sorted(set(scopes))
 
 
+def check_expiry(expires_at: datetime | None) -> None:
+    if expires_at is not None and expires_at <= utcnow():
+        raise ValidationFailed.for_field(
+            "expires_at", "expires_at must be in the future; revoke a client to stop it now."
+        )
+
+
+async def ensure_organization_exists(session: AsyncSession, organization_id: uuid.UUID) -> None:
+    if not await live_organization_ids(session, [organization_id]):
+        raise ValidationFailed.for_field(
+            "organization_id", "No organization with this id.", code="unknown_reference"
+        )
+
+
 async def create_client(
     session: AsyncSession,
     *,
@@ -50,12 +82,16 @@ async def create_client(
     expires_at: datetime | None = None,
     rate_limit_per_minute: int | None = None,
 ) -> IssuedKey:
+    scopes = check_scopes(scopes)
+    check_expiry(expires_at)
     await ensure_areas_exist(session, area_codes, field="area_codes")
+    if organization_id is not None:
+        await ensure_organization_exists(session, organization_id)
     client = ApiClient(
         name=name,
         description=description,
         organization_id=organization_id,
-        scopes=check_scopes(scopes),
+        scopes=scopes,
         area_codes=sorted(set(area_codes)),
         expires_at=expires_at,
         rate_limit_per_minute=rate_limit_per_minute,
@@ -90,6 +126,8 @@ async def rotate_key(
 ) -> IssuedKey:
     """A new key for the client; its current keys stop working after `grace`."""
     now = utcnow()
+    if not client.is_active(now):
+        raise ClientNotActive
     lapse_at = now + grace
     current = await session.exec(
         select(ApiKey).where(ApiKey.client_id == client.id, col(ApiKey.revoked_at).is_(None))
@@ -110,6 +148,12 @@ async def revoke_client(session: AsyncSession, client: ApiClient) -> ApiClient:
         client.revoked_at = now
         client.updated_at = now
         session.add(client)
+        keys = await session.exec(
+            select(ApiKey).where(ApiKey.client_id == client.id, col(ApiKey.revoked_at).is_(None))
+        )
+        for key in keys.all():
+            key.revoked_at = now
+            session.add(key)
         await session.flush()
     return client
 
@@ -138,3 +182,67 @@ async def client_for_key(session: AsyncSession, key: str) -> ApiClient | None:
 async def active_client(session: AsyncSession, client_id: uuid.UUID) -> ApiClient | None:
     client = await session.get(ApiClient, client_id)
     return client if client is not None and client.is_active(utcnow()) else None
+
+
+async def list_clients_page(
+    session: AsyncSession,
+    page: PageRequest,
+    *,
+    status: CredentialStatus | None = None,
+    organization_id: uuid.UUID | None = None,
+    updated_since: datetime | None = None,
+) -> tuple[list[ApiClient], str | None]:
+    statement = select(ApiClient)
+    now = utcnow()
+    revoked = col(ApiClient.revoked_at).is_not(None)
+    expired = col(ApiClient.expires_at).is_not(None) & (col(ApiClient.expires_at) <= now)
+    if status is CredentialStatus.revoked:
+        statement = statement.where(revoked)
+    elif status is CredentialStatus.expired:
+        statement = statement.where(~revoked, expired)
+    elif status is CredentialStatus.active:
+        statement = statement.where(~revoked, ~expired)
+    if organization_id is not None:
+        statement = statement.where(ApiClient.organization_id == organization_id)
+    if updated_since is not None:
+        statement = statement.where(col(ApiClient.updated_at) >= updated_since)
+    rows = (await session.exec(keyset(statement, col(ApiClient.id), page))).all()
+    return cut_page(rows, page, lambda client: client.id)
+
+
+async def describe_clients(
+    session: AsyncSession, clients: Sequence[ApiClient]
+) -> list[ClientPublic]:
+    """The clients with their keys' metadata, loaded in one query for all of them."""
+    keys: dict[uuid.UUID, list[ApiKey]] = {client.id: [] for client in clients}
+    if keys:
+        rows = await session.exec(
+            select(ApiKey)
+            .where(col(ApiKey.client_id).in_(keys.keys()))
+            .order_by(col(ApiKey.created_at), col(ApiKey.id))
+        )
+        for key in rows.all():
+            keys[key.client_id].append(key)
+    now = utcnow()
+    return [ClientPublic.of(client, keys[client.id], now) for client in clients]
+
+
+async def describe_client(session: AsyncSession, client: ApiClient) -> ClientPublic:
+    return (await describe_clients(session, [client]))[0]
+
+
+async def update_client(session: AsyncSession, client: ApiClient, data: ClientUpdate) -> ApiClient:
+    changes: dict[str, Any] = data.model_dump(exclude_unset=True)
+    require_non_null(changes, "name", "scopes", "area_codes")
+    if "scopes" in changes:
+        changes["scopes"] = check_scopes(changes["scopes"])
+    if "area_codes" in changes:
+        await ensure_areas_exist(session, changes["area_codes"], field="area_codes")
+        changes["area_codes"] = sorted(set(changes["area_codes"]))
+    if "expires_at" in changes:
+        check_expiry(changes["expires_at"])
+    client.sqlmodel_update(changes)
+    client.updated_at = utcnow()
+    session.add(client)
+    await session.flush()
+    return client

@@ -3,7 +3,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from sofifi_api.auth.dependencies import requires
+from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.db import SessionDep
 from sofifi_api.enrollments import service
 from sofifi_api.enrollments.dependencies import EnrollmentDep
@@ -33,6 +33,7 @@ async def list_enrollments(
     request: Request,
     response: Response,
     session: SessionDep,
+    principal: PrincipalDep,
     program: ProgramDep,
     page: PageDep,
     status: Annotated[EnrollmentStatus | None, Query(description="Only this status.")] = None,
@@ -42,11 +43,13 @@ async def list_enrollments(
     updated_since: UpdatedSinceQuery = None,
     include_deleted: IncludeDeletedQuery = False,
 ) -> dict[str, Any]:
-    """The program's enrollments in creation order; 404 when the program is deleted."""
+    """The program's enrollments in creation order; 404 when the program is deleted. A client
+    restricted to areas sees only enrollments of participants in its areas."""
     items, next_key = await service.list_enrollments(
         session,
         program,
         page,
+        areas=principal.areas,
         status=status,
         participant_id=participant_id,
         updated_since=updated_since,
@@ -67,11 +70,13 @@ async def create_enrollment(
     request: Request,
     response: Response,
     session: SessionDep,
+    principal: PrincipalDep,
     program: ProgramDep,
     body: EnrollmentCreate,
 ) -> Enrollment:
-    """A participant has at most one live enrollment per program (409 otherwise)."""
-    enrollment = await service.create_enrollment(session, program, body)
+    """A participant has at most one live enrollment per program (409 otherwise). For a client
+    restricted to areas, a participant outside them is an unknown `participant_id` (422)."""
+    enrollment = await service.create_enrollment(session, program, body, areas=principal.areas)
     response.headers["Location"] = str(
         request.url_for("get_enrollment", program_id=program.id, enrollment_id=enrollment.id)
     )

@@ -2,9 +2,12 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from sofifi_api.auth.areas import AreaScope
 from sofifi_api.db import utcnow
 from sofifi_api.enrollments.models import (
     Enrollment,
@@ -32,10 +35,31 @@ class ParticipantAlreadyEnrolled(Conflict):
         )
 
 
+def participant_in_scope(areas: AreaScope, participant_id: Any) -> ColumnElement[bool]:
+    """SQL: the participant whose id is in `participant_id` is in a covered area."""
+    if areas.unrestricted:
+        return sa.true()
+    return sa.exists().where(
+        col(Participant.id) == participant_id, areas.clause(col(Participant.area_code))
+    )
+
+
 async def get_enrollment(
-    session: AsyncSession, program: Program, enrollment_id: uuid.UUID
+    session: AsyncSession, program: Program, enrollment_id: uuid.UUID, *, areas: AreaScope
 ) -> Enrollment:
-    enrollment = await session.get(Enrollment, enrollment_id)
+    """The live enrollment of this program, if its participant is in scope (else it is
+    reported missing)."""
+    if areas.unrestricted:
+        enrollment = await session.get(Enrollment, enrollment_id)
+    else:
+        enrollment = (
+            await session.exec(
+                select(Enrollment).where(
+                    Enrollment.id == enrollment_id,
+                    participant_in_scope(areas, col(Enrollment.participant_id)),
+                )
+            )
+        ).first()
     if (
         enrollment is None
         or enrollment.program_id != program.id
@@ -50,12 +74,15 @@ async def list_enrollments(
     program: Program,
     page: PageRequest,
     *,
+    areas: AreaScope,
     status: EnrollmentStatus | None = None,
     participant_id: uuid.UUID | None = None,
     updated_since: datetime | None = None,
     include_deleted: bool = False,
 ) -> tuple[list[Enrollment], str | None]:
     statement = select(Enrollment).where(Enrollment.program_id == program.id)
+    if not areas.unrestricted:
+        statement = statement.where(participant_in_scope(areas, col(Enrollment.participant_id)))
     if not include_deleted:
         statement = statement.where(col(Enrollment.deleted_at).is_(None))
     if status is not None:
@@ -80,12 +107,16 @@ def _check_completion(
     check_date_order(enrolled_on, completed_on, "enrolled_on", "completed_on")
 
 
-async def _ensure_participant_exists(session: AsyncSession, participant_id: uuid.UUID) -> None:
-    found = await session.exec(
-        select(Participant.id).where(
-            Participant.id == participant_id, col(Participant.deleted_at).is_(None)
-        )
+async def _ensure_participant_exists(
+    session: AsyncSession, participant_id: uuid.UUID, areas: AreaScope
+) -> None:
+    """A participant outside the client's areas is reported like a missing one."""
+    statement = select(Participant.id).where(
+        Participant.id == participant_id, col(Participant.deleted_at).is_(None)
     )
+    if not areas.unrestricted:
+        statement = statement.where(areas.clause(col(Participant.area_code)))
+    found = await session.exec(statement)
     if found.first() is None:
         raise ValidationFailed.for_field(
             "participant_id", "No live participant has this id.", code="unknown_reference"
@@ -113,10 +144,10 @@ def _touch(program: Program, now: datetime) -> None:
 
 
 async def create_enrollment(
-    session: AsyncSession, program: Program, data: EnrollmentCreate
+    session: AsyncSession, program: Program, data: EnrollmentCreate, *, areas: AreaScope
 ) -> Enrollment:
     _check_completion(data.status, data.enrolled_on, data.completed_on)
-    await _ensure_participant_exists(session, data.participant_id)
+    await _ensure_participant_exists(session, data.participant_id, areas)
     await _ensure_not_enrolled(session, program, data.participant_id)
     enrollment = Enrollment.model_validate(data, update={"program_id": program.id})
     _touch(program, enrollment.created_at)

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi import status as http_status
 from pydantic import AwareDatetime
 
-from sofifi_api.auth.dependencies import requires
+from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.feedback import service
@@ -34,6 +34,7 @@ async def list_feedback(
     request: Request,
     response: Response,
     session: SessionDep,
+    principal: PrincipalDep,
     page: PageDep,
     program_id: Annotated[
         uuid.UUID | None, Query(description="Only feedback about this program.")
@@ -76,7 +77,9 @@ async def list_feedback(
     include_deleted: IncludeDeletedQuery = False,
 ) -> dict[str, Any]:
     """Feedback in creation order, filtered by subject, handling status, rating, area, the
-    submitting app's reference and the device's submission time."""
+    submitting app's reference and the device's submission time. A client restricted to areas
+    sees only feedback about a program or project in its areas that was collected in one of
+    them or names no area."""
     items, next_key = await service.list_feedback(
         session,
         page,
@@ -93,6 +96,7 @@ async def list_feedback(
             updated_since=updated_since,
             include_deleted=include_deleted,
         ),
+        areas=principal.areas,
     )
     return page_body(request, response, items, next_key)
 
@@ -106,12 +110,18 @@ async def list_feedback(
     responses=problem_responses(400, 413, 415, 422),
 )
 async def create_feedback(
-    request: Request, response: Response, session: SessionDep, body: FeedbackCreate
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: FeedbackCreate,
 ) -> Feedback:
     """Records a rating, a comment or both about exactly one program or one infrastructure
     project. `submitted_at` is the device's clock (offline apps upload later); the server adds
-    `received_at`. New feedback has status `new`."""
-    feedback = await service.create_feedback(session, body)
+    `received_at`. New feedback has status `new`. For a client restricted to areas, a program
+    or project outside them is an unknown subject (422), and an `area_code` outside them is
+    refused (403)."""
+    feedback = await service.create_feedback(session, body, areas=principal.areas)
     response.headers["Location"] = str(request.url_for("get_feedback", feedback_id=feedback.id))
     return feedback
 

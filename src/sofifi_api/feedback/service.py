@@ -3,16 +3,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_area_exists
+from sofifi_api.auth.areas import AreaScope, refuse_uncovered_fields
 from sofifi_api.db import utcnow
 from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sofifi_api.feedback.models import Feedback, FeedbackCreate, FeedbackStatus, FeedbackUpdate
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
+from sofifi_api.infrastructure_projects.service import project_in_scope
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.programs.models import Program
+from sofifi_api.programs.service import program_in_scope
 from sofifi_api.schemas import require_non_null
 
 # Device clocks drift; anything further ahead than this is a wrong clock, not a late upload.
@@ -62,15 +67,37 @@ def _body_error(field: str, message: str, code: str) -> FieldError:
     return FieldError(location="body", field=field, message=message, code=code)
 
 
-async def get_feedback(session: AsyncSession, feedback_id: uuid.UUID) -> Feedback:
-    feedback = await session.get(Feedback, feedback_id)
+def feedback_in_scope(areas: AreaScope) -> ColumnElement[bool]:
+    """SQL: the feedback's subject is in scope and, if it names an area, that area is covered."""
+    if areas.unrestricted:
+        return sa.true()
+    return sa.and_(
+        sa.or_(
+            program_in_scope(areas, col(Feedback.program_id)),
+            project_in_scope(areas, col(Feedback.infrastructure_project_id)),
+        ),
+        sa.or_(col(Feedback.area_code).is_(None), areas.clause(col(Feedback.area_code))),
+    )
+
+
+async def get_feedback(
+    session: AsyncSession, feedback_id: uuid.UUID, *, areas: AreaScope
+) -> Feedback:
+    """Live feedback, if it is in scope (else it is reported missing)."""
+    if areas.unrestricted:
+        feedback = await session.get(Feedback, feedback_id)
+    else:
+        found = await session.exec(
+            select(Feedback).where(Feedback.id == feedback_id, feedback_in_scope(areas))
+        )
+        feedback = found.first()
     if feedback is None or feedback.deleted_at is not None:
         raise FeedbackNotFound(feedback_id)
     return feedback
 
 
 async def list_feedback(
-    session: AsyncSession, page: PageRequest, filters: FeedbackFilters
+    session: AsyncSession, page: PageRequest, filters: FeedbackFilters, *, areas: AreaScope
 ) -> tuple[list[Feedback], str | None]:
     """Feedback in creation order; `submitted_from` is inclusive, `submitted_to` exclusive."""
     if (
@@ -88,6 +115,8 @@ async def list_feedback(
             ],
         )
     statement = select(Feedback)
+    if not areas.unrestricted:
+        statement = statement.where(feedback_in_scope(areas))
     if not filters.include_deleted:
         statement = statement.where(col(Feedback.deleted_at).is_(None))
     if filters.program_id is not None:
@@ -143,11 +172,16 @@ def _content_errors(data: FeedbackCreate, received_at: datetime) -> list[FieldEr
     return errors
 
 
-async def _ensure_subject_is_live(session: AsyncSession, data: FeedbackCreate) -> None:
+async def _ensure_subject_is_live(
+    session: AsyncSession, data: FeedbackCreate, areas: AreaScope
+) -> None:
+    """A subject outside the client's areas is reported like a missing one."""
     if data.program_id is not None:
         found = await session.exec(
             select(Program.id).where(
-                col(Program.id) == data.program_id, col(Program.deleted_at).is_(None)
+                col(Program.id) == data.program_id,
+                col(Program.deleted_at).is_(None),
+                program_in_scope(areas, col(Program.id)),
             )
         )
         if found.first() is None:
@@ -159,6 +193,7 @@ async def _ensure_subject_is_live(session: AsyncSession, data: FeedbackCreate) -
             select(InfrastructureProject.id).where(
                 col(InfrastructureProject.id) == data.infrastructure_project_id,
                 col(InfrastructureProject.deleted_at).is_(None),
+                project_in_scope(areas, col(InfrastructureProject.id)),
             )
         )
         if found_project.first() is None:
@@ -169,14 +204,17 @@ async def _ensure_subject_is_live(session: AsyncSession, data: FeedbackCreate) -
             )
 
 
-async def create_feedback(session: AsyncSession, data: FeedbackCreate) -> Feedback:
+async def create_feedback(
+    session: AsyncSession, data: FeedbackCreate, *, areas: AreaScope
+) -> Feedback:
     received_at = utcnow()
     errors = _content_errors(data, received_at)
     if errors:
         fields = ", ".join(dict.fromkeys(error.field for error in errors))
         raise ValidationFailed(f"The request has invalid fields: {fields}.", errors=errors)
-    await _ensure_subject_is_live(session, data)
+    await _ensure_subject_is_live(session, data, areas)
     if data.area_code is not None:
+        refuse_uncovered_fields(areas, [("area_code", data.area_code)])
         await ensure_area_exists(session, data.area_code, field="area_code")
     feedback = Feedback.model_validate(data, update={"received_at": received_at})
     session.add(feedback)

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import status as http_status
 
-from sofifi_api.auth.dependencies import requires
+from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.infrastructure_projects import service
@@ -33,6 +33,7 @@ async def list_infrastructure_projects(
     request: Request,
     response: Response,
     session: SessionDep,
+    principal: PrincipalDep,
     page: PageDep,
     status: Annotated[ProjectStatus | None, Query(description="Only this status.")] = None,
     project_type: Annotated[
@@ -53,11 +54,13 @@ async def list_infrastructure_projects(
     """Projects in creation order, with their derived community totals.
 
     A project's `updated_at` also advances when one of its consultations or contributions
-    changes, since that changes its totals.
+    changes, since that changes its totals. A client restricted to areas sees only projects
+    serving at least one of them.
     """
     items, next_key = await service.list_projects(
         session,
         page,
+        areas=principal.areas,
         status=status,
         project_type=project_type,
         area_code=area_code,
@@ -78,10 +81,16 @@ async def list_infrastructure_projects(
     responses=problem_responses(400, 413, 415, 422),
 )
 async def create_infrastructure_project(
-    request: Request, response: Response, session: SessionDep, body: InfrastructureProjectCreate
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: InfrastructureProjectCreate,
 ) -> InfrastructureProjectPublic:
-    """Referenced organizations and areas must exist; `location` must be valid GeoJSON."""
-    project = await service.create_project(session, body)
+    """Referenced organizations and areas must exist; `location` must be valid GeoJSON. A client
+    restricted to areas must name at least one area served, and only areas within its own (403).
+    """
+    project = await service.create_project(session, body, areas=principal.areas)
     response.headers["Location"] = str(
         request.url_for("get_infrastructure_project", project_id=project.id)
     )
@@ -109,12 +118,17 @@ async def get_infrastructure_project(
     responses=problem_responses(400, 404, 413, 415, 422),
 )
 async def update_infrastructure_project(
-    session: SessionDep, project: ProjectDep, body: InfrastructureProjectUpdate
+    session: SessionDep,
+    principal: PrincipalDep,
+    project: ProjectDep,
+    body: InfrastructureProjectUpdate,
 ) -> InfrastructureProjectPublic:
     """Changes only the fields sent; `area_codes` and `funding_sources` are replaced whole.
     Date order is checked on the result (e.g. a new `end_date` against the stored `start_date`).
+    A client restricted to areas may change only a project all of whose areas, before and
+    after, are within its own (403).
     """
-    updated = await service.update_project(session, project, body)
+    updated = await service.update_project(session, project, body, areas=principal.areas)
     return await service.describe_project(session, updated)
 
 
@@ -125,6 +139,10 @@ async def update_infrastructure_project(
     summary="Delete an infrastructure project",
     responses=problem_responses(404, 422),
 )
-async def delete_infrastructure_project(session: SessionDep, project: ProjectDep) -> None:
-    """Leaves a tombstone, and tombstones the project's consultations and contributions."""
-    await service.delete_project(session, project)
+async def delete_infrastructure_project(
+    session: SessionDep, principal: PrincipalDep, project: ProjectDep
+) -> None:
+    """Leaves a tombstone, and tombstones the project's consultations and contributions. A
+    client restricted to areas may delete only a project all of whose areas are within its own
+    (403)."""
+    await service.delete_project(session, project, areas=principal.areas)

@@ -5,10 +5,12 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_areas_exist
+from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
 from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution, ContributionKind
 from sofifi_api.db import utcnow
@@ -36,8 +38,30 @@ class ProjectNotFound(NotFound):
         super().__init__(f"No infrastructure project with id {project_id}.")
 
 
-async def get_project(session: AsyncSession, project_id: uuid.UUID) -> InfrastructureProject:
-    project = await session.get(InfrastructureProject, project_id)
+def project_in_scope(areas: AreaScope, project_id: Any) -> ColumnElement[bool]:
+    """SQL: the project whose id is in `project_id` serves at least one covered area."""
+    if areas.unrestricted:
+        return sa.true()
+    return sa.exists().where(
+        col(ProjectArea.project_id) == project_id, areas.clause(col(ProjectArea.area_code))
+    )
+
+
+async def get_project(
+    session: AsyncSession, project_id: uuid.UUID, *, areas: AreaScope
+) -> InfrastructureProject:
+    """The live project, if it serves an area in scope (else it is reported missing)."""
+    if areas.unrestricted:
+        project = await session.get(InfrastructureProject, project_id)
+    else:
+        project = (
+            await session.exec(
+                select(InfrastructureProject).where(
+                    InfrastructureProject.id == project_id,
+                    project_in_scope(areas, col(InfrastructureProject.id)),
+                )
+            )
+        ).first()
     if project is None or project.deleted_at is not None:
         raise ProjectNotFound(project_id)
     return project
@@ -132,6 +156,7 @@ async def list_projects(
     session: AsyncSession,
     page: PageRequest,
     *,
+    areas: AreaScope,
     status: ProjectStatus | None = None,
     project_type: ProjectType | None = None,
     area_code: str | None = None,
@@ -141,6 +166,8 @@ async def list_projects(
     include_deleted: bool = False,
 ) -> tuple[list[InfrastructureProjectPublic], str | None]:
     statement = select(InfrastructureProject)
+    if not areas.unrestricted:
+        statement = statement.where(project_in_scope(areas, col(InfrastructureProject.id)))
     if not include_deleted:
         statement = statement.where(col(InfrastructureProject.deleted_at).is_(None))
     if status is not None:
@@ -205,9 +232,30 @@ async def _replace_areas(
     )
 
 
+def _refuse_areas_out_of_scope(areas: AreaScope, area_codes: Sequence[str]) -> None:
+    """A restricted client must name at least one area served, and only areas it covers."""
+    fields: list[tuple[str, str | None]] = [
+        (f"area_codes.{index}", code) for index, code in enumerate(area_codes)
+    ]
+    refuse_uncovered_fields(areas, fields or [("area_codes", None)])
+
+
+async def _refuse_stored_areas_out_of_scope(
+    session: AsyncSession, areas: AreaScope, project: InfrastructureProject
+) -> None:
+    """Only a client covering every area a project serves may change or delete it."""
+    if areas.unrestricted:
+        return
+    codes = await session.exec(
+        select(ProjectArea.area_code).where(ProjectArea.project_id == project.id)
+    )
+    refuse_stored_outside(areas, codes.all(), what="infrastructure project")
+
+
 async def create_project(
-    session: AsyncSession, data: InfrastructureProjectCreate
+    session: AsyncSession, data: InfrastructureProjectCreate, *, areas: AreaScope
 ) -> InfrastructureProject:
+    _refuse_areas_out_of_scope(areas, data.area_codes)
     check_date_order(data.start_date, data.end_date, "start_date", "end_date")
     check_date_order(data.start_date, data.completed_on, "start_date", "completed_on")
     await _ensure_references_exist(
@@ -231,12 +279,19 @@ async def create_project(
 
 
 async def update_project(
-    session: AsyncSession, project: InfrastructureProject, data: InfrastructureProjectUpdate
+    session: AsyncSession,
+    project: InfrastructureProject,
+    data: InfrastructureProjectUpdate,
+    *,
+    areas: AreaScope,
 ) -> InfrastructureProject:
+    await _refuse_stored_areas_out_of_scope(session, areas, project)
     sent: dict[str, Any] = data.model_dump(exclude_unset=True)
     require_non_null(
         sent, "title", "project_type", "status", "progress_percent", "area_codes", "funding_sources"
     )
+    if data.area_codes is not None:
+        _refuse_areas_out_of_scope(areas, data.area_codes)
     changes = {name: value for name, value in sent.items() if name not in _SHAPED_FIELDS}
     if data.funding_sources is not None:
         changes["funding_sources"] = [
@@ -263,8 +318,11 @@ async def update_project(
     return project
 
 
-async def delete_project(session: AsyncSession, project: InfrastructureProject) -> None:
+async def delete_project(
+    session: AsyncSession, project: InfrastructureProject, *, areas: AreaScope
+) -> None:
     """Tombstone the project with its consultations and contributions."""
+    await _refuse_stored_areas_out_of_scope(session, areas, project)
     now = utcnow()
     for child in (Consultation, Contribution):
         await session.exec(

@@ -2,7 +2,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from sofifi_api.auth.dependencies import requires
+from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.organizations import service
@@ -64,9 +64,14 @@ async def list_organizations(
     responses=problem_responses(400, 413, 415, 422),
 )
 async def create_organization(
-    request: Request, response: Response, session: SessionDep, body: OrganizationCreate
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: OrganizationCreate,
 ) -> Organization:
-    organization = await service.create_organization(session, body)
+    """A client restricted to areas must give an `area_code` within them (403)."""
+    organization = await service.create_organization(session, body, areas=principal.areas)
     response.headers["Location"] = str(
         request.url_for("get_organization", organization_id=organization.id)
     )
@@ -92,10 +97,15 @@ async def get_organization(organization: OrganizationDep) -> Organization:
     responses=problem_responses(400, 404, 413, 415, 422),
 )
 async def update_organization(
-    session: SessionDep, organization: OrganizationDep, body: OrganizationUpdate
+    session: SessionDep,
+    principal: PrincipalDep,
+    organization: OrganizationDep,
+    body: OrganizationUpdate,
 ) -> Organization:
-    """Changes only the fields sent; a field sent as null is cleared (if it may be empty)."""
-    return await service.update_organization(session, organization, body)
+    """Changes only the fields sent; a field sent as null is cleared (if it may be empty). A
+    client restricted to areas may change only an organization based within them, and keep it
+    there (403)."""
+    return await service.update_organization(session, organization, body, areas=principal.areas)
 
 
 @router.delete(
@@ -105,6 +115,9 @@ async def update_organization(
     summary="Delete an organization",
     responses=problem_responses(404, 409, 422),
 )
-async def delete_organization(session: SessionDep, organization: OrganizationDep) -> None:
-    """Leaves a tombstone that `include_deleted` lists; refused while programs still name it."""
-    await service.delete_organization(session, organization)
+async def delete_organization(
+    session: SessionDep, principal: PrincipalDep, organization: OrganizationDep
+) -> None:
+    """Leaves a tombstone that `include_deleted` lists; refused while programs still name it.
+    A client restricted to areas may delete only an organization based within them (403)."""
+    await service.delete_organization(session, organization, areas=principal.areas)

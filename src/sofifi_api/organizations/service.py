@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_area_exists
+from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
 from sofifi_api.db import utcnow
 from sofifi_api.errors import Conflict, NotFound
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
@@ -72,7 +73,11 @@ async def list_organizations(
     return cut_page(rows, page, lambda organization: organization.id)
 
 
-async def create_organization(session: AsyncSession, data: OrganizationCreate) -> Organization:
+async def create_organization(
+    session: AsyncSession, data: OrganizationCreate, *, areas: AreaScope
+) -> Organization:
+    """A client restricted to areas must base the organization in one of them."""
+    refuse_uncovered_fields(areas, [("area_code", data.area_code)])
     if data.area_code is not None:
         await ensure_area_exists(session, data.area_code, field="area_code")
     organization = Organization.model_validate(data)
@@ -82,10 +87,15 @@ async def create_organization(session: AsyncSession, data: OrganizationCreate) -
 
 
 async def update_organization(
-    session: AsyncSession, organization: Organization, data: OrganizationUpdate
+    session: AsyncSession, organization: Organization, data: OrganizationUpdate, *, areas: AreaScope
 ) -> Organization:
+    """A client restricted to areas may change only an organization based in one of them, and
+    may not move it elsewhere."""
+    refuse_stored_outside(areas, [organization.area_code], what="organization")
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     require_non_null(changes, "name", "kind")
+    if "area_code" in changes:
+        refuse_uncovered_fields(areas, [("area_code", changes["area_code"])])
     if changes.get("area_code") is not None:
         await ensure_area_exists(session, changes["area_code"], field="area_code")
     organization.sqlmodel_update(changes)
@@ -95,8 +105,11 @@ async def update_organization(
     return organization
 
 
-async def delete_organization(session: AsyncSession, organization: Organization) -> None:
+async def delete_organization(
+    session: AsyncSession, organization: Organization, *, areas: AreaScope
+) -> None:
     """Tombstone the organization, unless live programs still name it."""
+    refuse_stored_outside(areas, [organization.area_code], what="organization")
     in_use = await session.exec(
         select(Program.id)
         .outerjoin(ProgramPartner, col(ProgramPartner.program_id) == col(Program.id))

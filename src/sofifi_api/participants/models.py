@@ -1,20 +1,22 @@
-import re
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, ValidationError, ValidatorFunctionWrapHandler, field_validator
+from pydantic import AwareDatetime, field_validator
 from pydantic import Field as PydanticField
-from pydantic_core import PydanticCustomError
 from sqlmodel import Field, SQLModel
 
-from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
+from sofifi_api.db import TimestampedTable, UTCDateTime
+from sofifi_api.participants.validation import (
+    EARLIEST_BIRTH_YEAR,
+    PersonalDataInput,
+    check_birth_year_not_future,
+)
 from sofifi_api.schemas import InputModel, ResourcePublic
 
 MAX_GROUP_MEMBERS = 1000
-EARLIEST_BIRTH_YEAR = 1900
 
 
 class ParticipantKind(StrEnum):
@@ -43,13 +45,17 @@ class LawfulBasis(StrEnum):
 
 
 class Participant(TimestampedTable, table=True):
-    """A person or a group; person-only and group-only columns are null for the other kind."""
+    """A person or a group; person-only and group-only columns are null for the other kind.
+
+    NIK, phone and exact birth date are stored only as Fernet tokens (`participants.crypto`);
+    the NIK also as a keyed digest, unique among live persons, for look-up and duplicates.
+    """
 
     __tablename__ = "participants"
     __table_args__ = (
         sa.Index(
-            "uq_participants_nik_live",
-            "nik",
+            "uq_participants_nik_digest_live",
+            "nik_digest",
             unique=True,
             sqlite_where=sa.text("deleted_at IS NULL"),
             postgresql_where=sa.text("deleted_at IS NULL"),
@@ -60,11 +66,14 @@ class Participant(TimestampedTable, table=True):
     area_code: str | None = Field(default=None, foreign_key="areas.code", max_length=40, index=True)
     # person
     full_name: str | None = Field(default=None, max_length=200)
-    nik: str | None = Field(default=None, max_length=16)
     gender: Gender | None = Field(default=None, sa_type=sa.String(16), index=True)
     birth_year: int | None = None
-    birth_date: date | None = None
-    phone: str | None = Field(default=None, max_length=20)
+    # person: personal data, encrypted
+    nik_digest: str | None = Field(default=None, max_length=64)
+    nik_ciphertext: str | None = Field(default=None, sa_type=sa.Text)
+    phone_ciphertext: str | None = Field(default=None, sa_type=sa.Text)
+    birth_date_ciphertext: str | None = Field(default=None, sa_type=sa.Text)
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # group
     name: str | None = Field(default=None, max_length=200)
     group_type: str | None = Field(default=None, max_length=60)
@@ -100,118 +109,23 @@ PERSON_FIELDS = frozenset(
 )
 GROUP_FIELDS = frozenset({"name", "group_type", "area_code", "member_ids"})
 
-# Messages for personal data never contain digits, so they cannot echo any part of the input.
-NIK_MESSAGE = "nik must be exactly sixteen digits."
-PHONE_MESSAGE = (
-    "phone must be an Indonesian number: international form with the country code (plus sign "
-    "optional) or national form with the leading zero; spaces, dashes, dots and brackets are "
-    "allowed."
-)
-BIRTH_DATE_FORMAT_MESSAGE = "birth_date must be a calendar date written YYYY-MM-DD."
-BIRTH_DATE_RANGE_MESSAGE = (
-    "birth_date must lie between the start of the earliest accepted birth year and today."
+# A person's fields that erasure wipes; sending any of them for an erased person is refused.
+ERASED_FIELDS = frozenset(
+    {"full_name", "nik", "birth_date", "phone", "consent_given", "consent_at", "consent_basis"}
 )
 
-_PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
-# National significant number: no trunk zero, eight to twelve digits (mobile and fixed lines).
-_NATIONAL_NUMBER = re.compile(r"[1-9][0-9]{7,11}", re.ASCII)
-_NIK = re.compile(r"[0-9]{16}", re.ASCII)
 
+class PersonalDataState(StrEnum):
+    """What `nik`, `phone` and `birth_date` of a person's representation hold."""
 
-def normalise_phone(raw: str) -> str | None:
-    """An Indonesian number in E.164 form (`+62…`), or None when it is not one."""
-    compact = _PHONE_SEPARATORS.sub("", raw)
-    for prefix in ("+62", "62", "0"):
-        if compact.startswith(prefix):
-            national = compact[len(prefix) :]
-            break
-    else:
-        return None
-    if not _NATIONAL_NUMBER.fullmatch(national):
-        return None
-    return "+62" + national
-
-
-def check_birth_year_not_future(year: int | None) -> int | None:
-    if year is not None and year > utcnow().year:
-        raise PydanticCustomError("birth_year_in_future", "birth_year cannot be in the future.")
-    return year
-
-
-class PersonalDataInput(InputModel):
-    """The personal data a request may send for a person, checked without echoing it."""
-
-    nik: str | None = Field(
-        default=None,
-        min_length=16,
-        max_length=16,
-        description="Nomor Induk Kependudukan, the 16-digit national identity number. Personal "
-        "data: returned only in the single-participant representation, never in lists, and "
-        "unique among live persons.",
-        schema_extra={"pattern": "^[0-9]{16}$", "examples": ["8272024107860001"]},
-    )
-    birth_date: date | None = Field(
-        default=None,
-        description="Exact date of birth. Personal data: returned only in the single-participant "
-        "representation. When sent without `birth_year`, sets it.",
-        schema_extra={"examples": ["1986-07-01"]},
-    )
-    phone: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=30,
-        description="Indonesian phone number, as `+62…`, `62…` or `08…`, with or without spaces, "
-        "dashes, dots or brackets; stored and returned in E.164 form (`+62…`). Personal data: "
-        "returned only in the single-participant representation.",
-        schema_extra={"examples": ["0821-8765-4321"]},
-    )
-
-    @field_validator("nik", mode="wrap")
-    @classmethod
-    def _nik_is_sixteen_digits(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        try:
-            nik = handler(value)
-        except ValidationError:
-            raise PydanticCustomError("nik_format", NIK_MESSAGE) from None
-        if nik is not None and not _NIK.fullmatch(nik):
-            raise PydanticCustomError("nik_format", NIK_MESSAGE)
-        return nik
-
-    @field_validator("phone", mode="wrap")
-    @classmethod
-    def _phone_is_indonesian(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        try:
-            phone = handler(value)
-        except ValidationError:
-            raise PydanticCustomError("phone_format", PHONE_MESSAGE) from None
-        if phone is None:
-            return None
-        normalised = normalise_phone(phone)
-        if normalised is None:
-            raise PydanticCustomError("phone_format", PHONE_MESSAGE)
-        return normalised
-
-    @field_validator("birth_date", mode="wrap")
-    @classmethod
-    def _birth_date_is_past(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
-        try:
-            born = handler(value)
-        except ValidationError:
-            raise PydanticCustomError("date_format", BIRTH_DATE_FORMAT_MESSAGE) from None
-        if born is not None and not (date(EARLIEST_BIRTH_YEAR, 1, 1) <= born <= utcnow().date()):
-            raise PydanticCustomError("date_range", BIRTH_DATE_RANGE_MESSAGE)
-        return born
+    included = "included"  # the stored values (null where none is recorded)
+    redacted = "redacted"  # always null: the client was not granted participants:pii
+    erased = "erased"  # always null: the person was erased and nothing is stored
 
 
 class PersonBase(SQLModel):
     """Fields of a person that are not personal data on their own, so lists carry them."""
 
-    full_name: str = Field(
-        min_length=1,
-        max_length=200,
-        description="The person's full name, as on the identity card (KTP).",
-        schema_extra={"examples": ["Siti Hadija"]},
-    )
     gender: Gender | None = Field(
         default=None,
         description="`female` or `male`, as on the identity card.",
@@ -228,19 +142,21 @@ class PersonBase(SQLModel):
     area_code: str | None = Field(
         default=None,
         max_length=40,
-        description="Code of the area (usually the desa/kelurahan) where the person lives.",
+        description="Code of the area (usually the desa/kelurahan) where the person lives. A "
+        "client restricted to areas must name one of its areas or one below them (403 "
+        "otherwise).",
         schema_extra={"examples": ["82.72.02.1003"]},
     )
     consent_given: bool = Field(
         default=False,
         description="Whether the person gave explicit consent to the processing of their "
-        "personal data (UU PDP No. 27/2022).",
+        "personal data (UU PDP No. 27/2022). Erasure sets it back to false.",
         schema_extra={"examples": [True]},
     )
     consent_at: AwareDatetime | None = Field(
         default=None,
         description="When that consent was given (RFC 3339 with offset); only while "
-        "`consent_given` is true, and not in the future.",
+        "`consent_given` is true, and not in the future. Erasure clears it.",
         schema_extra={"examples": ["2026-02-01T02:30:00Z"]},
     )
     consent_basis: LawfulBasis | None = Field(
@@ -248,7 +164,7 @@ class PersonBase(SQLModel):
         description="Lawful basis for processing the person's personal data, UU PDP No. 27/2022 "
         "article 20(2): `consent` (a, needs `consent_given`), `contract` (b), `legal_obligation` "
         "(c), `vital_interest` (d), `public_task` (e: public interest, public service or lawful "
-        "authority), `legitimate_interest` (f).",
+        "authority), `legitimate_interest` (f). Erasure clears it.",
         schema_extra={"examples": ["consent"]},
     )
 
@@ -258,6 +174,12 @@ class PersonCreate(PersonBase, PersonalDataInput):
 
     kind: Literal["person"] = Field(
         description="`person` for an individual.", schema_extra={"examples": ["person"]}
+    )
+    full_name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The person's full name, as on the identity card (KTP).",
+        schema_extra={"examples": ["Siti Hadija"]},
     )
 
     @field_validator("birth_year")
@@ -272,25 +194,51 @@ class PersonSummary(PersonBase, ResourcePublic):
     kind: Literal["person"] = Field(
         description="`person` for an individual.", schema_extra={"examples": ["person"]}
     )
+    full_name: str | None = Field(
+        description="The person's full name, as on the identity card (KTP); null once the "
+        "person is erased.",
+        schema_extra={"examples": ["Siti Hadija"]},
+    )
+    erased_at: datetime | None = Field(
+        default=None,
+        description="When the person's personal data was erased (name, NIK, phone, birth date "
+        "and consent record); null while it is kept. Gender, birth year, area, group "
+        "memberships and enrollments stay, so that aggregates still count the person.",
+        schema_extra={"examples": [None]},
+    )
 
 
 class PersonPublic(PersonSummary):
-    """A person with personal data, as the single-participant representation shows it."""
+    """A person as the single-participant representation shows it.
+
+    NIK, phone and exact birth date are filled only for clients granted `participants:pii`;
+    `personal_data` says whether they are the stored values, withheld, or erased.
+    """
 
     nik: str | None = Field(
         default=None,
-        description="Nomor Induk Kependudukan, the 16-digit national identity number.",
+        description="Nomor Induk Kependudukan, the 16-digit national identity number; null "
+        "unless `personal_data` is `included` and a NIK is recorded.",
         schema_extra={"examples": ["8272024107860001"]},
     )
     birth_date: date | None = Field(
         default=None,
-        description="Exact date of birth.",
+        description="Exact date of birth; null unless `personal_data` is `included` and a date "
+        "is recorded.",
         schema_extra={"examples": ["1986-07-01"]},
     )
     phone: str | None = Field(
         default=None,
-        description="Phone number in E.164 form.",
+        description="Phone number in E.164 form; null unless `personal_data` is `included` and a "
+        "number is recorded.",
         schema_extra={"examples": ["+6282187654321"]},
+    )
+    personal_data: PersonalDataState = Field(
+        description="`included`: `nik`, `phone` and `birth_date` are the stored values (null "
+        "where none is recorded). `redacted`: they are null because this client was not "
+        "granted `participants:pii`, whatever is stored. `erased`: they are null because the "
+        "person was erased (see `erased_at`).",
+        schema_extra={"examples": ["included"]},
     )
 
 
@@ -326,7 +274,8 @@ class GroupCreate(GroupBase, InputModel):
     member_ids: list[uuid.UUID] = Field(
         default_factory=list,
         max_length=MAX_GROUP_MEMBERS,
-        description="Ids of the live persons who belong to the group; repeated ids count once.",
+        description="Ids of the live persons who belong to the group; repeated ids count once. "
+        "For a client restricted to areas, only persons in those areas.",
         schema_extra={"examples": [["0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"]]},
     )
 
@@ -338,12 +287,13 @@ class GroupPublic(GroupBase, ResourcePublic):
         description="`group` for a group of persons.", schema_extra={"examples": ["group"]}
     )
     member_ids: list[uuid.UUID] = Field(
-        description="Ids of the persons who belong to the group, in id order.",
+        description="Ids of the persons who belong to the group, in id order; for a client "
+        "restricted to areas, only the members in those areas.",
         schema_extra={"examples": [["0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"]]},
     )
     members_count: int = Field(
         ge=0,
-        description="Number of members.",
+        description="Number of members listed in `member_ids`.",
         schema_extra={"examples": [1]},
     )
 
@@ -365,7 +315,8 @@ class ParticipantUpdate(PersonalDataInput):
         default=None,
         min_length=1,
         max_length=200,
-        description="Person: full name.",
+        description="Person: full name. Refused (409) with the other personal fields once the "
+        "person is erased.",
         schema_extra={"examples": ["Siti Hadija Umar"]},
     )
     gender: Gender | None = Field(
@@ -418,7 +369,8 @@ class ParticipantUpdate(PersonalDataInput):
     member_ids: list[uuid.UUID] | None = Field(
         default=None,
         max_length=MAX_GROUP_MEMBERS,
-        description="Group: the complete new list of member person ids (replaces the old one).",
+        description="Group: the complete new list of member person ids (replaces the old one). "
+        "Members outside the areas of a client restricted to areas stay in the group.",
         schema_extra={"examples": [["0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"]]},
     )
 

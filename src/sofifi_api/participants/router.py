@@ -1,20 +1,21 @@
 import uuid
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ConfigDict, Field
 
-from sofifi_api.auth.dependencies import requires
+from sofifi_api.audit.service import record_personal_data_read
+from sofifi_api.auth.dependencies import PrincipalDep, requires
+from sofifi_api.auth.principal import Principal
 from sofifi_api.db import SessionDep
-from sofifi_api.errors import problem_responses
+from sofifi_api.errors import problem_responses, request_id_of
 from sofifi_api.pagination import Page, PageDep, page_body
-from sofifi_api.participants import service
-from sofifi_api.participants.dependencies import ParticipantDep
+from sofifi_api.participants import persons, service
+from sofifi_api.participants.dependencies import ParticipantDep, ParticipantOrTombstoneDep
 from sofifi_api.participants.models import (
-    EARLIEST_BIRTH_YEAR,
     Gender,
     GroupCreate,
     GroupPublic,
@@ -22,9 +23,11 @@ from sofifi_api.participants.models import (
     ParticipantPublic,
     ParticipantSummary,
     ParticipantUpdate,
+    PersonalDataState,
     PersonCreate,
     PersonPublic,
 )
+from sofifi_api.participants.validation import EARLIEST_BIRTH_YEAR, NikLookup
 from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 _KIND_TAGS = {kind.value for kind in ParticipantKind}
@@ -79,6 +82,7 @@ class ParticipantPage(Page[ParticipantSummary]):
                     "consent_given": True,
                     "consent_at": "2026-02-01T02:30:00Z",
                     "consent_basis": "consent",
+                    "erased_at": None,
                     "created_at": "2026-02-01T02:30:00Z",
                     "updated_at": "2026-02-01T02:30:00Z",
                     "deleted_at": None,
@@ -99,6 +103,7 @@ async def list_participants(
     request: Request,
     response: Response,
     session: SessionDep,
+    principal: PrincipalDep,
     page: PageDep,
     kind: Annotated[ParticipantKind | None, Query(description="Only this kind.")] = None,
     gender: Annotated[Gender | None, Query(description="Only persons of this gender.")] = None,
@@ -127,10 +132,12 @@ async def list_participants(
     include_deleted: IncludeDeletedQuery = False,
 ) -> dict[str, Any]:
     """Participants in creation order. Persons appear without NIK, phone and exact birth date;
-    fetch one participant for those. Groups carry `member_ids` and `members_count`."""
+    fetch one participant for those. Groups carry `member_ids` and `members_count`. A client
+    restricted to areas sees only participants in its areas (not those without an area)."""
     items, next_key = await service.list_participants(
         session,
         page,
+        areas=principal.areas,
         kind=kind,
         gender=gender,
         area_code=area_code,
@@ -145,6 +152,23 @@ async def list_participants(
     return page_body(request, response, items, next_key)
 
 
+Shown = TypeVar("Shown", PersonPublic, GroupPublic, PersonPublic | GroupPublic)
+
+
+async def _shown(
+    request: Request, session: SessionDep, principal: Principal, representation: Shown
+) -> Shown:
+    """The representation as answered; personal data in it is recorded as a `pii.read`."""
+    if (
+        isinstance(representation, PersonPublic)
+        and representation.personal_data == PersonalDataState.included
+    ):
+        await record_personal_data_read(
+            session, principal, representation.id, request_id_of(request)
+        )
+    return representation
+
+
 @router.post(
     "",
     dependencies=[requires("participants:write")],
@@ -157,15 +181,23 @@ async def create_participant(
     request: Request,
     response: Response,
     session: SessionDep,
+    principal: PrincipalDep,
     body: Annotated[PersonCreate | GroupCreate, Body(discriminator="kind")],
 ) -> PersonPublic | GroupPublic:
     """A person (`kind: person`) or a group (`kind: group`); fields of the other kind are
-    refused. A NIK already held by a live person answers 409."""
-    participant = await service.create_participant(session, body)
+    refused. A NIK already held by a live person answers 409.
+
+    `participants:write` suffices to send NIK, phone and birth date (a survey app registers
+    people it may not read back); the answer shows them only with `participants:pii`. A client
+    restricted to areas must give an `area_code` in its areas (403
+    `/problems/area-out-of-scope` otherwise) and may name only group members in its areas."""
+    participant = await service.create_participant(
+        session, body, areas=principal.areas, with_personal_data=principal.sees_personal_data
+    )
     response.headers["Location"] = str(
         request.url_for("get_participant", participant_id=participant.id)
     )
-    return participant
+    return await _shown(request, session, principal, participant)
 
 
 @router.get(
@@ -176,11 +208,18 @@ async def create_participant(
     responses=problem_responses(404, 422),
 )
 async def get_participant(
-    session: SessionDep, participant: ParticipantDep
+    request: Request, session: SessionDep, principal: PrincipalDep, participant: ParticipantDep
 ) -> PersonPublic | GroupPublic:
-    """The participant with its personal data (NIK, phone, exact birth date) for a person,
-    its members for a group."""
-    return await service.participant_public(session, participant)
+    """The participant: for a person, with NIK, phone and exact birth date if the client was
+    granted `participants:pii` (see `personal_data`); for a group, with its members. A
+    participant outside the areas of a client restricted to areas answers 404."""
+    representation = await service.participant_public(
+        session,
+        participant,
+        areas=principal.areas,
+        with_personal_data=principal.sees_personal_data,
+    )
+    return await _shown(request, session, principal, representation)
 
 
 @router.patch(
@@ -191,11 +230,24 @@ async def get_participant(
     responses=problem_responses(400, 404, 409, 413, 415, 422),
 )
 async def update_participant(
-    session: SessionDep, participant: ParticipantDep, body: ParticipantUpdate
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    participant: ParticipantDep,
+    body: ParticipantUpdate,
 ) -> PersonPublic | GroupPublic:
     """Changes only the fields sent, which must be fields of the participant's kind; `kind`
-    cannot change. For a group, `member_ids` replaces the whole membership."""
-    return await service.update_participant(session, participant, body)
+    cannot change. For a group, `member_ids` replaces the whole membership (members outside the
+    areas of a client restricted to areas stay). Personal fields of an erased person answer
+    409; an `area_code` outside the client's areas, or none for such a client, 403."""
+    representation = await service.update_participant(
+        session,
+        participant,
+        body,
+        areas=principal.areas,
+        with_personal_data=principal.sees_personal_data,
+    )
+    return await _shown(request, session, principal, representation)
 
 
 @router.delete(
@@ -209,3 +261,39 @@ async def delete_participant(session: SessionDep, participant: ParticipantDep) -
     """Leaves a tombstone that `include_deleted` lists, deletes the participant's enrollments
     the same way and ends its group memberships."""
     await service.delete_participant(session, participant)
+
+
+@router.post(
+    "/lookup",
+    dependencies=[requires("participants:read"), requires("participants:pii")],
+    response_model=PersonPublic,
+    summary="Find a person by NIK",
+    responses=problem_responses(400, 404, 413, 415, 422),
+)
+async def lookup_participant(
+    request: Request, session: SessionDep, principal: PrincipalDep, body: NikLookup
+) -> PersonPublic:
+    """The live person holding this NIK, with personal data. The NIK travels in the body,
+    never in a URL, and is matched through a keyed digest; no match (or a match outside the
+    client's areas) answers 404, which never repeats the NIK."""
+    person = await persons.find_person_by_nik(session, body.nik, areas=principal.areas)
+    return await _shown(
+        request, session, principal, persons.person_public(person, with_personal_data=True)
+    )
+
+
+@router.post(
+    "/{participant_id}/erasure",
+    dependencies=[requires("participants:write"), requires("participants:pii")],
+    response_model=PersonPublic,
+    summary="Erase a person's personal data",
+    responses=problem_responses(404, 409, 422),
+)
+async def erase_participant(
+    session: SessionDep, participant: ParticipantOrTombstoneDep
+) -> PersonPublic:
+    """Wipes the person's name, NIK, phone, exact birth date and consent record for good and
+    sets `erased_at`; gender, birth year, area, group memberships and enrollments (with their
+    outcomes) stay, so aggregates still count the person. Erasing again changes nothing and
+    answers the same. Deleted persons can be erased too. A group answers 409."""
+    return await persons.erase_person(session, participant)

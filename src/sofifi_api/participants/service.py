@@ -1,17 +1,24 @@
-"""Participants: every read and write of personal data (NIK, phone, birth date) happens here."""
+"""Participants: reads, writes and deletes of persons and groups, within the caller's areas.
+
+Reads take the caller's `AreaScope` (rows outside it do not exist for the caller) and whether
+the caller may see personal data; writes never place a participant outside the caller's areas.
+Everything about personal data itself lives in `persons`.
+"""
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlmodel import SQLModel, col, delete, or_, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_area_exists
+from sofifi_api.auth.areas import AreaScope, refuse_uncovered_fields
 from sofifi_api.db import utcnow
 from sofifi_api.enrollments.models import Enrollment
-from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
+from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.participants.models import (
     GROUP_FIELDS,
@@ -20,7 +27,6 @@ from sofifi_api.participants.models import (
     GroupCreate,
     GroupMember,
     GroupPublic,
-    LawfulBasis,
     Participant,
     ParticipantKind,
     ParticipantUpdate,
@@ -28,10 +34,14 @@ from sofifi_api.participants.models import (
     PersonPublic,
     PersonSummary,
 )
+from sofifi_api.participants.persons import (
+    create_person,
+    fields_of,
+    person_public,
+    person_summary,
+    update_person,
+)
 from sofifi_api.schemas import require_non_null
-
-# Device clocks drift; a consent time slightly ahead of ours is not a mistake.
-_CLOCK_SKEW = timedelta(minutes=5)
 
 
 class ParticipantNotFound(NotFound):
@@ -39,26 +49,38 @@ class ParticipantNotFound(NotFound):
         super().__init__(f"No participant with id {participant_id}.")
 
 
-class DuplicateNik(Conflict):
-    def __init__(self) -> None:
-        # The NIK itself is never repeated back.
-        super().__init__("Another live person already has this NIK.")
-
-
-async def get_participant(session: AsyncSession, participant_id: uuid.UUID) -> Participant:
+async def get_participant(
+    session: AsyncSession,
+    participant_id: uuid.UUID,
+    *,
+    areas: AreaScope,
+    include_deleted: bool = False,
+) -> Participant:
+    """The participant, unless it is deleted or outside `areas`: then it does not exist."""
     participant = await session.get(Participant, participant_id)
-    if participant is None or participant.deleted_at is not None:
+    if (
+        participant is None
+        or (participant.deleted_at is not None and not include_deleted)
+        or not areas.covers(participant.area_code)
+    ):
         raise ParticipantNotFound(participant_id)
     return participant
 
 
-async def live_participant_ids(session: AsyncSession, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
-    """Which of these ids name a participant that exists and is not deleted (one query)."""
-    return await _live_ids(session, ids, kind=None)
+async def live_participant_ids(
+    session: AsyncSession, ids: Iterable[uuid.UUID], *, areas: AreaScope
+) -> set[uuid.UUID]:
+    """Which of these ids name a participant that exists, is not deleted and lies in `areas`
+    (one query)."""
+    return await _live_ids(session, ids, kind=None, areas=areas)
 
 
 async def _live_ids(
-    session: AsyncSession, ids: Iterable[uuid.UUID], *, kind: ParticipantKind | None
+    session: AsyncSession,
+    ids: Iterable[uuid.UUID],
+    *,
+    kind: ParticipantKind | None,
+    areas: AreaScope,
 ) -> set[uuid.UUID]:
     wanted = set(ids)
     if not wanted:
@@ -68,57 +90,49 @@ async def _live_ids(
     )
     if kind is not None:
         statement = statement.where(Participant.kind == kind)
+    if not areas.unrestricted:
+        statement = statement.where(areas.clause(col(Participant.area_code)))
     return set((await session.exec(statement)).all())
 
 
 async def _members_by_group(
-    session: AsyncSession, group_ids: Sequence[uuid.UUID]
+    session: AsyncSession, group_ids: Sequence[uuid.UUID], areas: AreaScope
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
-    """Member ids of each group, in id order; one query for all the groups."""
+    """Member ids in `areas` of each group, in id order; one query for all the groups."""
     members: dict[uuid.UUID, list[uuid.UUID]] = {group_id: [] for group_id in group_ids}
     if not group_ids:
         return members
-    rows = await session.exec(
+    statement = (
         select(GroupMember.group_id, GroupMember.member_id)
         .where(col(GroupMember.group_id).in_(group_ids))
         .order_by(col(GroupMember.group_id), col(GroupMember.member_id))
     )
-    for group_id, member_id in rows.all():
+    if not areas.unrestricted:
+        statement = statement.join(
+            Participant, col(Participant.id) == col(GroupMember.member_id)
+        ).where(areas.clause(col(Participant.area_code)))
+    for group_id, member_id in (await session.exec(statement)).all():
         members[group_id].append(member_id)
     return members
 
 
-def _fields_of(participant: Participant, model: type[SQLModel]) -> dict[str, Any]:
-    """The stored values of `model`'s fields, read one by one so nothing else is touched."""
-    return {
-        name: getattr(participant, name)
-        for name in model.model_fields
-        if hasattr(Participant, name)
-    }
-
-
 def _group_public(group: Participant, member_ids: list[uuid.UUID]) -> GroupPublic:
     return GroupPublic.model_validate(
-        _fields_of(group, GroupPublic)
-        | {"member_ids": member_ids, "members_count": len(member_ids)}
+        fields_of(group, GroupPublic) | {"member_ids": member_ids, "members_count": len(member_ids)}
     )
 
 
-def _person_summary(person: Participant) -> PersonSummary:
-    return PersonSummary.model_validate(_fields_of(person, PersonSummary))
-
-
-def _person_public(person: Participant) -> PersonPublic:
-    return PersonPublic.model_validate(_fields_of(person, PersonPublic))
-
-
 async def participant_public(
-    session: AsyncSession, participant: Participant
+    session: AsyncSession,
+    participant: Participant,
+    *,
+    areas: AreaScope,
+    with_personal_data: bool,
 ) -> PersonPublic | GroupPublic:
-    """The single-participant representation, with personal data."""
+    """The single-participant representation, with personal data if `with_personal_data`."""
     if participant.kind == ParticipantKind.person:
-        return _person_public(participant)
-    members = await _members_by_group(session, [participant.id])
+        return person_public(participant, with_personal_data=with_personal_data)
+    members = await _members_by_group(session, [participant.id], areas)
     return _group_public(participant, members[participant.id])
 
 
@@ -126,6 +140,7 @@ async def list_participants(
     session: AsyncSession,
     page: PageRequest,
     *,
+    areas: AreaScope,
     kind: ParticipantKind | None = None,
     gender: Gender | None = None,
     area_code: str | None = None,
@@ -137,22 +152,34 @@ async def list_participants(
     updated_since: datetime | None = None,
     include_deleted: bool = False,
 ) -> tuple[list[PersonSummary | GroupPublic], str | None]:
-    """A page of participants as lists show them: no personal data; two queries per page."""
+    """A page of participants in `areas` as lists show them: no personal data; two queries."""
     statement = select(Participant)
     if not include_deleted:
         statement = statement.where(col(Participant.deleted_at).is_(None))
+    if not areas.unrestricted:
+        statement = statement.where(areas.clause(col(Participant.area_code)))
     if kind is not None:
         statement = statement.where(Participant.kind == kind)
     if gender is not None:
         statement = statement.where(Participant.gender == gender)
     if area_code is not None:
         statement = statement.where(Participant.area_code == area_code)
-    if group_id is not None:
-        members = select(GroupMember.member_id).where(GroupMember.group_id == group_id)
-        statement = statement.where(col(Participant.id).in_(members))
-    if member_id is not None:
-        groups = select(GroupMember.group_id).where(GroupMember.member_id == member_id)
-        statement = statement.where(col(Participant.id).in_(groups))
+    if group_id is not None or member_id is not None:
+        # The other side of the membership must be visible too, or the filter would reveal it.
+        other = aliased(Participant)
+        visible = select(other.id)
+        if not areas.unrestricted:
+            visible = visible.where(areas.clause(other.area_code))
+        if group_id is not None:
+            members = select(GroupMember.member_id).where(
+                GroupMember.group_id == group_id, col(GroupMember.group_id).in_(visible)
+            )
+            statement = statement.where(col(Participant.id).in_(members))
+        if member_id is not None:
+            groups = select(GroupMember.group_id).where(
+                GroupMember.member_id == member_id, col(GroupMember.member_id).in_(visible)
+            )
+            statement = statement.where(col(Participant.id).in_(groups))
     if birth_year_from is not None:
         statement = statement.where(col(Participant.birth_year) >= birth_year_from)
     if birth_year_to is not None:
@@ -169,60 +196,27 @@ async def list_participants(
     rows = (await session.exec(keyset(statement, col(Participant.id), page))).all()
     participants, next_key = cut_page(rows, page, lambda participant: participant.id)
     members_of = await _members_by_group(
-        session, [p.id for p in participants if p.kind == ParticipantKind.group]
+        session, [p.id for p in participants if p.kind == ParticipantKind.group], areas
     )
     items: list[PersonSummary | GroupPublic] = [
-        _group_public(p, members_of[p.id])
-        if p.kind == ParticipantKind.group
-        else _person_summary(p)
+        _group_public(p, members_of[p.id]) if p.kind == ParticipantKind.group else person_summary(p)
         for p in participants
     ]
     return items, next_key
 
 
-async def _ensure_nik_free(
-    session: AsyncSession, nik: str, *, other_than: uuid.UUID | None = None
+async def _check_area(session: AsyncSession, code: str | None, areas: AreaScope) -> None:
+    """A participant must stay where the caller can see it (403), in an area that exists."""
+    refuse_uncovered_fields(areas, [("area_code", code)])
+    if code is not None:
+        await ensure_area_exists(session, code, field="area_code")
+
+
+async def _ensure_live_persons(
+    session: AsyncSession, member_ids: list[uuid.UUID], areas: AreaScope
 ) -> None:
-    statement = select(Participant.id).where(
-        Participant.nik == nik, col(Participant.deleted_at).is_(None)
-    )
-    if other_than is not None:
-        statement = statement.where(Participant.id != other_than)
-    if (await session.exec(statement.limit(1))).first() is not None:
-        raise DuplicateNik
-
-
-def _check_person(values: dict[str, Any]) -> None:
-    """Rules across a person's fields, on a create or on the merged result of a PATCH."""
-    born = values.get("birth_date")
-    if born is not None and values.get("birth_year") not in (None, born.year):
-        raise ValidationFailed.for_field(
-            "birth_year", "birth_year must be the year of birth_date.", code="birth_year_mismatch"
-        )
-    consent_at = values.get("consent_at")
-    if consent_at is not None and not values.get("consent_given"):
-        raise ValidationFailed.for_field(
-            "consent_at",
-            "consent_at is only kept while consent_given is true; send consent_at as null "
-            "when consent is withdrawn.",
-            code="consent_not_given",
-        )
-    if consent_at is not None and consent_at > utcnow() + _CLOCK_SKEW:
-        raise ValidationFailed.for_field(
-            "consent_at", "consent_at cannot be in the future.", code="date_in_future"
-        )
-    if values.get("consent_basis") == LawfulBasis.consent and not values.get("consent_given"):
-        raise ValidationFailed.for_field(
-            "consent_basis",
-            "consent_basis consent needs consent_given true; choose another lawful basis or "
-            "record the consent.",
-            code="consent_not_given",
-        )
-
-
-async def _ensure_live_persons(session: AsyncSession, member_ids: list[uuid.UUID]) -> None:
-    """Refuse (422 naming member_ids) ids that are not live persons; one query for all."""
-    live = await _live_ids(session, member_ids, kind=ParticipantKind.person)
+    """Refuse (422 naming member_ids) ids that are not live persons in `areas`; one query."""
+    live = await _live_ids(session, member_ids, kind=ParticipantKind.person, areas=areas)
     missing = [str(member_id) for member_id in member_ids if member_id not in live]
     if missing:
         raise ValidationFailed.for_field(
@@ -233,7 +227,7 @@ async def _ensure_live_persons(session: AsyncSession, member_ids: list[uuid.UUID
 
 
 async def _replace_members(
-    session: AsyncSession, group: Participant, member_ids: list[uuid.UUID]
+    session: AsyncSession, group: Participant, member_ids: Iterable[uuid.UUID]
 ) -> None:
     await session.exec(delete(GroupMember).where(col(GroupMember.group_id) == group.id))
     session.add_all(GroupMember(group_id=group.id, member_id=member_id) for member_id in member_ids)
@@ -241,31 +235,23 @@ async def _replace_members(
 
 
 async def create_participant(
-    session: AsyncSession, data: PersonCreate | GroupCreate
+    session: AsyncSession,
+    data: PersonCreate | GroupCreate,
+    *,
+    areas: AreaScope,
+    with_personal_data: bool,
 ) -> PersonPublic | GroupPublic:
-    if data.area_code is not None:
-        await ensure_area_exists(session, data.area_code, field="area_code")
+    """Create a person or a group in `areas`; the answer shows personal data only if
+    `with_personal_data` (a client may write personal data it cannot read)."""
+    await _check_area(session, data.area_code, areas)
     if isinstance(data, PersonCreate):
-        return await _create_person(session, data)
-    return await _create_group(session, data)
+        return await create_person(session, data, with_personal_data=with_personal_data)
+    return await _create_group(session, data, areas)
 
 
-async def _create_person(session: AsyncSession, data: PersonCreate) -> PersonPublic:
-    values = data.model_dump(exclude={"kind"})
-    if values["birth_date"] is not None and values["birth_year"] is None:
-        values["birth_year"] = values["birth_date"].year
-    _check_person(values)
-    if values["nik"] is not None:
-        await _ensure_nik_free(session, values["nik"])
-    person = Participant(kind=ParticipantKind.person, **values)
-    session.add(person)
-    await session.flush()
-    return _person_public(person)
-
-
-async def _create_group(session: AsyncSession, data: GroupCreate) -> GroupPublic:
+async def _create_group(session: AsyncSession, data: GroupCreate, areas: AreaScope) -> GroupPublic:
     member_ids = list(dict.fromkeys(data.member_ids))
-    await _ensure_live_persons(session, member_ids)
+    await _ensure_live_persons(session, member_ids, areas)
     group = Participant(
         kind=ParticipantKind.group, **data.model_dump(exclude={"kind", "member_ids"})
     )
@@ -299,55 +285,57 @@ def _refuse_other_kind_fields(kind: ParticipantKind, changes: dict[str, Any]) ->
 
 
 async def update_participant(
-    session: AsyncSession, participant: Participant, data: ParticipantUpdate
+    session: AsyncSession,
+    participant: Participant,
+    data: ParticipantUpdate,
+    *,
+    areas: AreaScope,
+    with_personal_data: bool,
 ) -> PersonPublic | GroupPublic:
-    """Change only the fields sent; `member_ids` replaces the whole membership."""
+    """Change only the fields sent; `member_ids` replaces the membership within `areas`."""
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     kind = ParticipantKind(participant.kind)
     _refuse_other_kind_fields(kind, changes)
     changes.pop("kind", None)
-    if changes.get("area_code") is not None:
-        await ensure_area_exists(session, changes["area_code"], field="area_code")
+    if "area_code" in changes:
+        await _check_area(session, changes["area_code"], areas)
     if kind == ParticipantKind.person:
-        await _update_person(session, participant, changes)
-        result: PersonPublic | GroupPublic = _person_public(participant)
-    else:
-        result = await _update_group(session, participant, changes)
-    return result
-
-
-async def _update_person(
-    session: AsyncSession, person: Participant, changes: dict[str, Any]
-) -> None:
-    require_non_null(changes, "full_name", "consent_given")
-    if changes.get("birth_date") is not None and "birth_year" not in changes:
-        changes["birth_year"] = changes["birth_date"].year
-    _check_person({name: getattr(person, name) for name in PERSON_FIELDS} | changes)
-    if changes.get("nik") is not None and changes["nik"] != person.nik:
-        await _ensure_nik_free(session, changes["nik"], other_than=person.id)
-    person.sqlmodel_update(changes)
-    person.updated_at = utcnow()
-    session.add(person)
-    await session.flush()
+        await update_person(session, participant, changes)
+        return person_public(participant, with_personal_data=with_personal_data)
+    return await _update_group(session, participant, changes, areas)
 
 
 async def _update_group(
-    session: AsyncSession, group: Participant, changes: dict[str, Any]
+    session: AsyncSession, group: Participant, changes: dict[str, Any], areas: AreaScope
 ) -> GroupPublic:
     require_non_null(changes, "name", "member_ids")
     new_members = changes.pop("member_ids", None)
     if new_members is not None:
         new_members = list(dict.fromkeys(new_members))
-        await _ensure_live_persons(session, new_members)
+        await _ensure_live_persons(session, new_members, areas)
     group.sqlmodel_update(changes)
     group.updated_at = utcnow()
     session.add(group)
     await session.flush()
-    if new_members is None:
-        new_members = (await _members_by_group(session, [group.id]))[group.id]
-    else:
-        await _replace_members(session, group, new_members)
-    return _group_public(group, sorted(new_members))
+    if new_members is not None:
+        # Members the caller cannot see are not the caller's to remove.
+        hidden = await _members_outside(session, group, areas)
+        await _replace_members(session, group, [*new_members, *hidden])
+    members = await _members_by_group(session, [group.id], areas)
+    return _group_public(group, members[group.id])
+
+
+async def _members_outside(
+    session: AsyncSession, group: Participant, areas: AreaScope
+) -> list[uuid.UUID]:
+    if areas.unrestricted:
+        return []
+    rows = await session.exec(
+        select(GroupMember.member_id, Participant.area_code)
+        .join(Participant, col(Participant.id) == col(GroupMember.member_id))
+        .where(GroupMember.group_id == group.id)
+    )
+    return [member_id for member_id, code in rows.all() if not areas.covers(code)]
 
 
 async def delete_participant(session: AsyncSession, participant: Participant) -> None:

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from sofifi_api.auth.dependencies import requires
+from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
@@ -33,6 +33,7 @@ async def list_programs(
     request: Request,
     response: Response,
     session: SessionDep,
+    principal: PrincipalDep,
     page: PageDep,
     status: Annotated[ProgramStatus | None, Query(description="Only this status.")] = None,
     category: Annotated[ProgramCategory | None, Query(description="Only this category.")] = None,
@@ -71,11 +72,13 @@ async def list_programs(
     """Programs in creation order, filtered by their natural fields.
 
     Programs without a `start_date` (or `end_date`) never match `starts_on_or_after`
-    (or `ends_on_or_before`). All filters combine with AND.
+    (or `ends_on_or_before`). All filters combine with AND. A client restricted to areas
+    sees only programs targeting at least one of them.
     """
     items, next_key = await service.list_programs(
         session,
         page,
+        areas=principal.areas,
         status=status,
         category=category,
         lead_organization_id=lead_organization_id,
@@ -100,10 +103,15 @@ async def list_programs(
     responses=problem_responses(400, 413, 415, 422),
 )
 async def create_program(
-    request: Request, response: Response, session: SessionDep, body: ProgramCreate
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: ProgramCreate,
 ) -> ProgramPublic:
-    """The lead organization, partner organizations and target areas must exist."""
-    program = await service.create_program(session, body)
+    """The lead organization, partner organizations and target areas must exist. A client
+    restricted to areas must target at least one area, and only areas within its own (403)."""
+    program = await service.create_program(session, body, areas=principal.areas)
     response.headers["Location"] = str(request.url_for("get_program", program_id=program.id))
     return program
 
@@ -128,10 +136,15 @@ async def get_program(session: SessionDep, program: ProgramWithDetailsDep) -> Pr
     responses=problem_responses(400, 404, 413, 415, 422),
 )
 async def update_program(
-    session: SessionDep, program: ProgramWithDetailsDep, body: ProgramUpdate
+    session: SessionDep,
+    principal: PrincipalDep,
+    program: ProgramWithDetailsDep,
+    body: ProgramUpdate,
 ) -> ProgramPublic:
-    """Changes only the fields sent; `partners` and `area_codes` replace their whole lists."""
-    return await service.update_program(session, program, body)
+    """Changes only the fields sent; `partners` and `area_codes` replace their whole lists.
+    A client restricted to areas may change only a program all of whose areas, before and
+    after, are within its own (403)."""
+    return await service.update_program(session, program, body, areas=principal.areas)
 
 
 @router.delete(
@@ -141,6 +154,7 @@ async def update_program(
     summary="Delete a program",
     responses=problem_responses(404, 422),
 )
-async def delete_program(session: SessionDep, program: ProgramDep) -> None:
-    """Leaves a tombstone, and tombstones the program's enrollments; feedback is kept."""
-    await service.delete_program(session, program)
+async def delete_program(session: SessionDep, principal: PrincipalDep, program: ProgramDep) -> None:
+    """Leaves a tombstone, and tombstones the program's enrollments; feedback is kept. A client
+    restricted to areas may delete only a program all of whose areas are within its own (403)."""
+    await service.delete_program(session, program, areas=principal.areas)

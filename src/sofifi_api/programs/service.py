@@ -3,12 +3,15 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import case, func, or_, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_areas_exist
+from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
 from sofifi_api.db import utcnow
 from sofifi_api.enrollments.models import Enrollment, EnrollmentStatus
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
@@ -38,11 +41,23 @@ def _with_details() -> tuple[Any, ...]:
     return (selectinload(Program.partners), selectinload(Program.areas))  # type: ignore[arg-type]
 
 
+def program_in_scope(areas: AreaScope, program_id: Any) -> ColumnElement[bool]:
+    """SQL: the program whose id is in `program_id` targets at least one covered area."""
+    if areas.unrestricted:
+        return sa.true()
+    return sa.exists().where(
+        col(ProgramArea.program_id) == program_id, areas.clause(col(ProgramArea.area_code))
+    )
+
+
 async def get_program(
-    session: AsyncSession, program_id: uuid.UUID, *, with_details: bool = False
+    session: AsyncSession, program_id: uuid.UUID, *, areas: AreaScope, with_details: bool = False
 ) -> Program:
-    """The live program; `with_details` also loads its partners and areas."""
+    """The live program, if it targets an area in scope (else it is reported missing);
+    `with_details` also loads its partners and areas."""
     statement = select(Program).where(Program.id == program_id)
+    if not areas.unrestricted:
+        statement = statement.where(program_in_scope(areas, col(Program.id)))
     if with_details:
         statement = statement.options(*_with_details())
     program = (await session.exec(statement)).first()
@@ -97,6 +112,7 @@ async def list_programs(
     session: AsyncSession,
     page: PageRequest,
     *,
+    areas: AreaScope,
     status: ProgramStatus | None = None,
     category: ProgramCategory | None = None,
     lead_organization_id: uuid.UUID | None = None,
@@ -110,6 +126,8 @@ async def list_programs(
     include_deleted: bool = False,
 ) -> tuple[list[ProgramPublic], str | None]:
     statement = select(Program).options(*_with_details())
+    if not areas.unrestricted:
+        statement = statement.where(program_in_scope(areas, col(Program.id)))
     if not include_deleted:
         statement = statement.where(col(Program.deleted_at).is_(None))
     if status is not None:
@@ -234,7 +252,18 @@ def _area_rows(program: Program, area_codes: Sequence[str]) -> list[ProgramArea]
     return [ProgramArea(program_id=program.id, area_code=code) for code in area_codes]
 
 
-async def create_program(session: AsyncSession, data: ProgramCreate) -> ProgramPublic:
+def _refuse_areas_out_of_scope(areas: AreaScope, area_codes: Sequence[str]) -> None:
+    """A restricted client must target at least one area, and only areas it covers."""
+    fields: list[tuple[str, str | None]] = [
+        (f"area_codes.{index}", code) for index, code in enumerate(area_codes)
+    ]
+    refuse_uncovered_fields(areas, fields or [("area_codes", None)])
+
+
+async def create_program(
+    session: AsyncSession, data: ProgramCreate, *, areas: AreaScope
+) -> ProgramPublic:
+    _refuse_areas_out_of_scope(areas, data.area_codes)
     check_date_order(data.start_date, data.end_date, "start_date", "end_date")
     _check_unique_entries(data.partners, data.area_codes)
     await _check_references(session, data.lead_organization_id, data.partners, data.area_codes)
@@ -247,9 +276,11 @@ async def create_program(session: AsyncSession, data: ProgramCreate) -> ProgramP
 
 
 async def update_program(
-    session: AsyncSession, program: Program, data: ProgramUpdate
+    session: AsyncSession, program: Program, data: ProgramUpdate, *, areas: AreaScope
 ) -> ProgramPublic:
-    """Apply the fields sent; `partners` and `area_codes` replace their whole lists."""
+    """Apply the fields sent; `partners` and `area_codes` replace their whole lists.
+    The program must have its details loaded."""
+    refuse_stored_outside(areas, [area.area_code for area in program.areas], what="program")
     sent: dict[str, Any] = data.model_dump(exclude_unset=True)
     require_non_null(
         sent, "title", "category", "status", "lead_organization_id", "partners", "area_codes"
@@ -261,6 +292,8 @@ async def update_program(
         "start_date",
         "end_date",
     )
+    if data.area_codes is not None:
+        _refuse_areas_out_of_scope(areas, data.area_codes)
     _check_unique_entries(data.partners, data.area_codes)
     await _check_references(
         session, changes.get("lead_organization_id"), data.partners, data.area_codes
@@ -276,8 +309,13 @@ async def update_program(
     return (await represent(session, [program]))[0]
 
 
-async def delete_program(session: AsyncSession, program: Program) -> None:
+async def delete_program(session: AsyncSession, program: Program, *, areas: AreaScope) -> None:
     """Tombstone the program and its live enrollments; feedback about it is kept."""
+    if not areas.unrestricted:
+        codes = await session.exec(
+            select(ProgramArea.area_code).where(ProgramArea.program_id == program.id)
+        )
+        refuse_stored_outside(areas, codes.all(), what="program")
     now = utcnow()
     await session.exec(
         update(Enrollment)

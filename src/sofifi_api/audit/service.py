@@ -1,0 +1,89 @@
+import uuid
+from datetime import datetime
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sofifi_api.audit import recording
+from sofifi_api.audit.models import AuditAction
+from sofifi_api.auth.principal import Principal
+from sofifi_api.clients.models import AuditEvent
+from sofifi_api.errors import FieldError, NotFound, ValidationFailed
+from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.participants.models import Participant
+
+
+class AuditEventNotFound(NotFound):
+    def __init__(self, event_id: uuid.UUID | str) -> None:
+        super().__init__(f"No audit event with id {event_id}.")
+
+
+async def record_personal_data_read(
+    session: AsyncSession,
+    principal: Principal,
+    participant_id: uuid.UUID,
+    request_id: str | None,
+) -> None:
+    """Record that a participant's personal data (NIK, phone, exact birth date) was shown to a
+    client; nothing for a client that is not shown it. Committed with the request."""
+    if not principal.sees_personal_data:
+        return
+    session.add(
+        AuditEvent(
+            client_id=principal.client_id,
+            action=AuditAction.pii_read,
+            resource_type=recording.RESOURCE_TYPES[Participant],
+            resource_id=str(participant_id),
+            request_id=request_id or None,
+        )
+    )
+    await session.flush()
+
+
+async def get_audit_event(session: AsyncSession, event_id: uuid.UUID) -> AuditEvent:
+    audit_event = await session.get(AuditEvent, event_id)
+    if audit_event is None:
+        raise AuditEventNotFound(event_id)
+    return audit_event
+
+
+async def list_audit_events(
+    session: AsyncSession,
+    page: PageRequest,
+    *,
+    client_id: uuid.UUID | None = None,
+    action: AuditAction | None = None,
+    resource_type: str | None = None,
+    resource_id: str | None = None,
+    occurred_from: datetime | None = None,
+    occurred_to: datetime | None = None,
+    request_id: str | None = None,
+) -> tuple[list[AuditEvent], str | None]:
+    """A page of events, oldest first; `occurred_from` inclusive, `occurred_to` exclusive."""
+    if occurred_from is not None and occurred_to is not None and occurred_to < occurred_from:
+        message = "occurred_to must be on or after occurred_from."
+        raise ValidationFailed(
+            message,
+            errors=[
+                FieldError(
+                    location="query", field="occurred_to", message=message, code="date_order"
+                )
+            ],
+        )
+    statement = select(AuditEvent)
+    if client_id is not None:
+        statement = statement.where(AuditEvent.client_id == client_id)
+    if action is not None:
+        statement = statement.where(AuditEvent.action == action)
+    if resource_type is not None:
+        statement = statement.where(AuditEvent.resource_type == resource_type)
+    if resource_id is not None:
+        statement = statement.where(AuditEvent.resource_id == resource_id)
+    if occurred_from is not None:
+        statement = statement.where(col(AuditEvent.occurred_at) >= occurred_from)
+    if occurred_to is not None:
+        statement = statement.where(col(AuditEvent.occurred_at) < occurred_to)
+    if request_id is not None:
+        statement = statement.where(AuditEvent.request_id == request_id)
+    rows = (await session.exec(keyset(statement, col(AuditEvent.id), page))).all()
+    return cut_page(rows, page, lambda audit_event: audit_event.id)

@@ -1,0 +1,203 @@
+"""Persons: their personal data (NIK, phone, birth date), its checks and its erasure."""
+
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sofifi_api.auth.areas import AreaScope
+from sofifi_api.db import utcnow
+from sofifi_api.errors import Conflict, NotFound, ValidationFailed
+from sofifi_api.participants.models import (
+    ERASED_FIELDS,
+    PERSON_FIELDS,
+    LawfulBasis,
+    Participant,
+    ParticipantKind,
+    PersonalDataState,
+    PersonCreate,
+    PersonPublic,
+    PersonSummary,
+)
+from sofifi_api.participants.personal_data import (
+    PERSONAL_FIELDS,
+    nik_digest,
+    read_personal_data,
+    wipe_personal_data,
+    write_personal_data,
+)
+from sofifi_api.schemas import require_non_null
+
+# Device clocks drift; a consent time slightly ahead of ours is not a mistake.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+class NoPersonWithNik(NotFound):
+    def __init__(self) -> None:
+        # The NIK itself is never repeated back.
+        super().__init__("No live person with this NIK.")
+
+
+class DuplicateNik(Conflict):
+    def __init__(self) -> None:
+        super().__init__("Another live person already has this NIK.")
+
+
+class ParticipantErased(Conflict):
+    def __init__(self, fields: Iterable[str]) -> None:
+        super().__init__(
+            f"This person was erased; personal data ({', '.join(sorted(fields))}) cannot be "
+            "recorded again. Register the person anew if they consent."
+        )
+
+
+class NothingToErase(Conflict):
+    def __init__(self) -> None:
+        super().__init__("A group holds no personal data; only persons can be erased.")
+
+
+async def find_person_by_nik(session: AsyncSession, nik: str, *, areas: AreaScope) -> Participant:
+    """The live person holding this NIK, found by its digest."""
+    statement = select(Participant).where(
+        Participant.nik_digest == nik_digest(nik), col(Participant.deleted_at).is_(None)
+    )
+    person = (await session.exec(statement)).first()
+    if person is None or not areas.covers(person.area_code):
+        raise NoPersonWithNik
+    return person
+
+
+def fields_of(participant: Participant, model: type[SQLModel]) -> dict[str, Any]:
+    """The stored values of `model`'s fields, read one by one so nothing else is touched."""
+    return {
+        name: getattr(participant, name)
+        for name in model.model_fields
+        if hasattr(Participant, name)
+    }
+
+
+def person_summary(person: Participant) -> PersonSummary:
+    return PersonSummary.model_validate(fields_of(person, PersonSummary))
+
+
+def person_public(person: Participant, *, with_personal_data: bool) -> PersonPublic:
+    """The person; NIK, phone and birth date are decrypted only for a caller who may see them."""
+    personal: dict[str, Any] = {}
+    if person.erased_at is not None:
+        state = PersonalDataState.erased
+    elif with_personal_data:
+        state = PersonalDataState.included
+        personal = read_personal_data(person)
+    else:
+        state = PersonalDataState.redacted
+    return PersonPublic.model_validate(
+        fields_of(person, PersonSummary) | personal | {"personal_data": state}
+    )
+
+
+async def _ensure_nik_free(
+    session: AsyncSession, digest: str, *, other_than: uuid.UUID | None = None
+) -> None:
+    """Refuse (409) a NIK digest a live person holds, whatever the caller's areas."""
+    statement = select(Participant.id).where(
+        Participant.nik_digest == digest, col(Participant.deleted_at).is_(None)
+    )
+    if other_than is not None:
+        statement = statement.where(Participant.id != other_than)
+    if (await session.exec(statement.limit(1))).first() is not None:
+        raise DuplicateNik
+
+
+def _check_person(values: dict[str, Any]) -> None:
+    """Rules across a person's fields, on a create or on the merged result of a PATCH."""
+    born = values.get("birth_date")
+    if born is not None and values.get("birth_year") not in (None, born.year):
+        raise ValidationFailed.for_field(
+            "birth_year", "birth_year must be the year of birth_date.", code="birth_year_mismatch"
+        )
+    consent_at = values.get("consent_at")
+    if consent_at is not None and not values.get("consent_given"):
+        raise ValidationFailed.for_field(
+            "consent_at",
+            "consent_at is only kept while consent_given is true; send consent_at as null "
+            "when consent is withdrawn.",
+            code="consent_not_given",
+        )
+    if consent_at is not None and consent_at > utcnow() + _CLOCK_SKEW:
+        raise ValidationFailed.for_field(
+            "consent_at", "consent_at cannot be in the future.", code="date_in_future"
+        )
+    if values.get("consent_basis") == LawfulBasis.consent and not values.get("consent_given"):
+        raise ValidationFailed.for_field(
+            "consent_basis",
+            "consent_basis consent needs consent_given true; choose another lawful basis or "
+            "record the consent.",
+            code="consent_not_given",
+        )
+
+
+async def create_person(
+    session: AsyncSession, data: PersonCreate, *, with_personal_data: bool
+) -> PersonPublic:
+    values = data.model_dump(exclude={"kind"})
+    if values["birth_date"] is not None and values["birth_year"] is None:
+        values["birth_year"] = values["birth_date"].year
+    _check_person(values)
+    if values["nik"] is not None:
+        await _ensure_nik_free(session, nik_digest(values["nik"]))
+    personal = {name: values.pop(name) for name in PERSONAL_FIELDS}
+    person = Participant(kind=ParticipantKind.person, **values)
+    write_personal_data(person, personal)
+    session.add(person)
+    await session.flush()
+    return person_public(person, with_personal_data=with_personal_data)
+
+
+async def update_person(
+    session: AsyncSession, person: Participant, changes: dict[str, Any]
+) -> None:
+    if person.erased_at is not None and changes.keys() & ERASED_FIELDS:
+        raise ParticipantErased(changes.keys() & ERASED_FIELDS)
+    require_non_null(changes, "full_name", "consent_given")
+    if changes.get("birth_date") is not None and "birth_year" not in changes:
+        changes["birth_year"] = changes["birth_date"].year
+    stored = {name: getattr(person, name) for name in PERSON_FIELDS if hasattr(person, name)}
+    if person.birth_date_ciphertext is not None and "birth_date" not in changes:
+        stored["birth_date"] = read_personal_data(person)["birth_date"]
+    _check_person(stored | changes)
+    if changes.get("nik") is not None:
+        digest = nik_digest(changes["nik"])
+        if digest != person.nik_digest:
+            await _ensure_nik_free(session, digest, other_than=person.id)
+    personal = {name: changes.pop(name) for name in PERSONAL_FIELDS if name in changes}
+    write_personal_data(person, personal)
+    person.sqlmodel_update(changes)
+    person.updated_at = utcnow()
+    session.add(person)
+    await session.flush()
+
+
+async def erase_person(session: AsyncSession, participant: Participant) -> PersonPublic:
+    """Wipe a person's personal data for good, keeping what aggregates count.
+
+    Name, NIK, phone, birth date and the consent record go; kind, gender, birth year, area,
+    group memberships and enrollments stay. Erasing twice changes nothing the second time.
+    Deleted persons can be erased too: a tombstone still holds the data.
+    """
+    if participant.kind != ParticipantKind.person:
+        raise NothingToErase
+    if participant.erased_at is None:
+        now = utcnow()
+        wipe_personal_data(participant)
+        participant.full_name = None
+        participant.consent_given = False
+        participant.consent_at = None
+        participant.consent_basis = None
+        participant.erased_at = now
+        participant.updated_at = now
+        session.add(participant)
+        await session.flush()
+    return person_public(participant, with_personal_data=True)

@@ -1,0 +1,1 @@
+"""Per-client request quotas: fixed one-minute windows counted in Redis or in process."""
