@@ -6,10 +6,12 @@ from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution
 from sofifi_api.enrollments.models import Enrollment
 from sofifi_api.feedback.models import Feedback
+from sofifi_api.idempotency.models import IdempotencyRecord
 from sofifi_api.infrastructure_projects.models import InfrastructureProject, ProjectArea
 from sofifi_api.organizations.models import Organization
 from sofifi_api.participants.models import GroupMember, Participant
 from sofifi_api.programs.models import Program, ProgramArea, ProgramPartner
+from sofifi_api.surveys.models import Survey, SurveyVersion
 
 __all__ = [
     "ApiClient",
@@ -21,6 +23,7 @@ __all__ = [
     "Enrollment",
     "Feedback",
     "GroupMember",
+    "IdempotencyRecord",
     "InfrastructureProject",
     "Organization",
     "Participant",
@@ -28,4 +31,6 @@ __all__ = [
     "ProgramArea",
     "ProgramPartner",
     "ProjectArea",
+    "Survey",
+    "SurveyVersion",
 ]

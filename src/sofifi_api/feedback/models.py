@@ -123,9 +123,23 @@ class Feedback(FeedbackBase, TimestampedTable, table=True):
         sa.CheckConstraint(
             "(program_id IS NULL) <> (infrastructure_project_id IS NULL)", name="one_subject"
         ),
+        # The same client_ref from the same client is the same submission, even if deleted.
+        sa.Index(
+            "uq_feedback_client_ref",
+            "client_id",
+            "client_ref",
+            unique=True,
+            sqlite_where=sa.text("client_ref IS NOT NULL"),
+            postgresql_where=sa.text("client_ref IS NOT NULL"),
+        ),
     )
 
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # The API client that submitted it (no foreign key: feedback outlives clients).
+    client_id: uuid.UUID | None = Field(default=None, index=True)
+    survey_id: uuid.UUID | None = Field(default=None, foreign_key="surveys.id", index=True)
+    survey_version: int | None = None
+    answers: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     status: FeedbackStatus = Field(default=FeedbackStatus.new, sa_type=sa.String(16), index=True)
     response_note: str | None = Field(default=None, max_length=5000)
 

@@ -1,0 +1,1 @@
+"""Idempotency-Key on POST: a retried request replays the first answer instead of acting twice."""

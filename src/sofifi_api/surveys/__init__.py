@@ -1,0 +1,1 @@
+"""Surveys: versioned forms whose answers feedback carries."""
