@@ -119,3 +119,27 @@ async def create_feedback(
     if program_id is not None:
         body["program_id"] = program_id
     return _created(await client.post("/v1/feedback", json=body | fields))
+
+
+SURVEY_QUESTIONS: list[dict[str, Any]] = [
+    {
+        "key": "overall_satisfaction",
+        "type": "rating",
+        "label": "Seberapa puas Anda dengan pelatihan ini?",
+        "required": True,
+    },
+    {
+        "key": "skill_learned",
+        "type": "single_choice",
+        "label": "Keterampilan apa yang paling bermanfaat?",
+        "choices": ["anyaman_bambu", "pertanian_organik", "manajemen_usaha"],
+    },
+]
+
+
+async def create_survey(client: httpx.AsyncClient, **fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": "Kepuasan peserta pelatihan anyaman bambu",
+        "questions": SURVEY_QUESTIONS,
+    }
+    return _created(await client.post("/v1/surveys", json=body | fields))

@@ -62,6 +62,12 @@ class Settings(BaseSettings):
         description="Key of the NIK digest used for look-up and duplicate checks. Unset: "
         "derived from the last of pii_keys (or from secret_key).",
     )
+    idempotency_ttl_hours: int = Field(
+        default=24,
+        ge=24,
+        le=24 * 30,
+        description="How long an Idempotency-Key and the answer it replays are kept.",
+    )
     log_level: str = "INFO"
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 10 * 1024 * 1024

@@ -12,6 +12,7 @@ from sofifi_api.config import get_settings
 from sofifi_api.db import Database
 from sofifi_api.errors import install_error_handlers
 from sofifi_api.health import router as health_router
+from sofifi_api.idempotency.openapi import install_idempotency
 from sofifi_api.logs import configure_logging
 from sofifi_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from sofifi_api.openapi import API_DESCRIPTION, TAGS
@@ -54,6 +55,8 @@ def create_app(database: Database | None = None) -> FastAPI:
         app.state.database = database
     app.state.rate_limiter = build_rate_limiter(settings)
     install_error_handlers(app)
+    # Inside the body limit: a key is only taken for a body the limit accepted.
+    install_idempotency(app)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

@@ -66,6 +66,11 @@ TAGS = [
         "description": "Community self-help (swadaya) given to a "
         "project: labour, materials, land, cash.",
     },
+    {
+        "name": "surveys",
+        "description": "Versioned forms whose answers feedback carries. Questions change only by "
+        "publishing a new version; published versions never change.",
+    },
     {"name": "feedback", "description": "Ratings and comments about a program or a project."},
     {
         "name": "audit",

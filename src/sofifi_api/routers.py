@@ -15,6 +15,7 @@ from sofifi_api.oauth.router import router as oauth
 from sofifi_api.organizations.router import router as organizations
 from sofifi_api.participants.router import router as participants
 from sofifi_api.programs.router import router as programs
+from sofifi_api.surveys.router import router as surveys
 
 v1_router = APIRouter(prefix="/v1", responses=problem_responses(401, 403, 429))
 for resource_router in (
@@ -26,6 +27,7 @@ for resource_router in (
     infrastructure_projects,
     consultations,
     contributions,
+    surveys,
     feedback,
     audit,
     oauth,

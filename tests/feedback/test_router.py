@@ -105,18 +105,6 @@ async def test_server_managed_field_cannot_be_sent_on_create(
     assert _fields(response) == [field]
 
 
-async def test_survey_answers_are_not_accepted_yet(
-    client: httpx.AsyncClient, program_id: str
-) -> None:
-    response = await client.post(
-        "/v1/feedback",
-        json=_body(program_id=program_id, survey_id=str(uuid.uuid4()), answers={"q1": 3}),
-    )
-
-    assert response.status_code == 422
-    assert sorted(_fields(response)) == ["answers", "survey_id"]
-
-
 async def test_feedback_about_both_a_program_and_a_project_is_422_naming_both(
     client: httpx.AsyncClient, program_id: str, project_id: str
 ) -> None:

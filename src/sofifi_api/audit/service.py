@@ -1,6 +1,8 @@
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -8,6 +10,7 @@ from sofifi_api.audit import recording
 from sofifi_api.audit.models import AuditAction
 from sofifi_api.auth.principal import Principal
 from sofifi_api.clients.models import AuditEvent
+from sofifi_api.db import insert_rows, new_ids, utcnow
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.participants.models import Participant
@@ -38,6 +41,35 @@ async def record_personal_data_read(
         )
     )
     await session.flush()
+
+
+async def record_bulk_creation(
+    session: AsyncSession, resource_type: str, resource_ids: Sequence[str]
+) -> None:
+    """Record a `create` event per resource stored with a bulk INSERT, which session events do
+    not see; one multi-row INSERT, in the same transaction. Nothing for a session acting for
+    no one."""
+    actor = recording._actor(session.sync_session)
+    if actor is None or not resource_ids:
+        return
+    occurred_at = utcnow()
+    details = recording._details(actor, None, None)
+    rows = [
+        {
+            "id": event_id,
+            "occurred_at": occurred_at,
+            "client_id": actor.client_id,
+            "action": AuditAction.create.value,
+            "resource_type": resource_type,
+            "resource_id": resource_id,
+            "request_id": actor.request_id,
+            "details": details,
+        }
+        for event_id, resource_id in zip(new_ids(len(resource_ids)), resource_ids, strict=True)
+    ]
+    connection = await session.connection()
+    table: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
+    await insert_rows(connection, table, rows)
 
 
 async def get_audit_event(session: AsyncSession, event_id: uuid.UUID) -> AuditEvent:

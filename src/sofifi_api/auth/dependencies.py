@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.security import HTTPBearer, OAuth2, SecurityScopes
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.credentials import KEY_PREFIX
 from sofifi_api.auth.principal import Principal
@@ -91,6 +92,15 @@ async def _authenticate(request: Request, session: SessionDep) -> Principal:
             granted = claims.scopes if ADMIN in held else claims.scopes & held
             return _principal(client, granted, "access_token")
     raise Unauthorized("The access token is invalid or expired.", invalid_token=True)
+
+
+async def principal_of(request: Request, session: AsyncSession) -> Principal | None:
+    """Whom the request's credential names, or None: for middleware that runs before the routes
+    (the route itself still answers 401 for a credential that does not open)."""
+    try:
+        return await _authenticate(request, session)
+    except Unauthorized:
+        return None
 
 
 async def authorize(

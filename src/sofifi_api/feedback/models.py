@@ -5,10 +5,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
+from sofifi_api.errors import FieldError
 from sofifi_api.schemas import InputModel, ResourcePublic
 
 
@@ -144,8 +145,53 @@ class Feedback(FeedbackBase, TimestampedTable, table=True):
     response_note: str | None = Field(default=None, max_length=5000)
 
 
-class FeedbackCreate(FeedbackBase, InputModel):
-    """A rating, a comment or both about exactly one program or one infrastructure project."""
+# Largest survey version and answer count a submission may name; keeps values in an Integer column.
+MAX_SURVEY_VERSION = 2**31 - 1
+MAX_ANSWERS = 500
+AnswerKey = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class SurveyAnswerFields(SQLModel):
+    """The survey a submission answers, and its answers."""
+
+    survey_id: uuid.UUID | None = Field(
+        default=None,
+        description="The survey whose questions `answers` answers. Given together with "
+        "`survey_version` and `answers`.",
+        schema_extra={"examples": ["0195f3b0-4a1c-7d22-8e31-5c2b7d9e0f12"]},
+    )
+    survey_version: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_SURVEY_VERSION,
+        description="The published version of the survey the device showed. Given together "
+        "with `survey_id` and `answers`.",
+        schema_extra={"examples": [2]},
+    )
+    answers: dict[AnswerKey, Any] | None = Field(
+        default=None,
+        max_length=MAX_ANSWERS,
+        description="Answers as `{question_key: value}`, checked against the questions of "
+        "`survey_id` at `survey_version`: a whole number for `rating`, a number for `number`, "
+        "a string for `text` and `single_choice`, a list of strings for `multiple_choice`, "
+        "true/false for `yes_no`, `YYYY-MM-DD` for `date`; null or absent is no answer. Each "
+        "refused answer is reported as `answers.<question_key>`.",
+        schema_extra={
+            "examples": [
+                {
+                    "kepuasan": 4,
+                    "manfaat_utama": "pendapatan",
+                    "saran": "Tambah pasokan bambu.",
+                    "ikut_lagi": True,
+                }
+            ]
+        },
+    )
+
+
+class FeedbackCreate(FeedbackBase, SurveyAnswerFields, InputModel):
+    """A rating, a comment, survey answers or any of them about exactly one program or one
+    infrastructure project."""
 
     submitted_at: DeviceTimestamp = Field(
         description="When the device recorded the feedback, by the device's own clock: "
@@ -174,7 +220,7 @@ class FeedbackUpdate(InputModel):
     )
 
 
-class FeedbackPublic(FeedbackBase, ResourcePublic):
+class FeedbackPublic(FeedbackBase, SurveyAnswerFields, ResourcePublic):
     """Feedback as submitted, with its arrival time and how it has been handled."""
 
     received_at: datetime = Field(
@@ -189,4 +235,76 @@ class FeedbackPublic(FeedbackBase, ResourcePublic):
         default=None,
         description="The answer or action taken; null until someone responds.",
         schema_extra={"examples": [None]},
+    )
+
+
+class BatchItemStatus(StrEnum):
+    """What became of one item of a batch: `created`, `duplicate` or `invalid`."""
+
+    created = "created"
+    duplicate = "duplicate"
+    invalid = "invalid"
+
+
+class FeedbackBatchItemResult(SQLModel):
+    """What became of one submitted item, at the same position as the item."""
+
+    index: int = Field(
+        description="Position of the item in the submitted array, from 0.",
+        schema_extra={"examples": [0]},
+    )
+    client_ref: str | None = Field(
+        default=None,
+        description="The item's `client_ref` as sent, if it was a string; null otherwise.",
+        schema_extra={"examples": ["oba-survey-tab-07/2026-05-01/0042"]},
+    )
+    status: BatchItemStatus = Field(
+        description="`created`: stored now; `duplicate`: this client already submitted this "
+        "`client_ref` (earlier, or earlier in this batch) and nothing new was stored; "
+        "`invalid`: refused for the reasons in `errors`, nothing stored.",
+        schema_extra={"examples": ["created"]},
+    )
+    id: uuid.UUID | None = Field(
+        default=None,
+        description="Id of the stored feedback: the new one, or for a duplicate the one stored "
+        "before; null for an invalid item.",
+        schema_extra={"examples": ["0195f3a9-2b4c-7e10-8f21-6a3b5c7d9e01"]},
+    )
+    errors: list[FieldError] = Field(
+        default_factory=list,
+        description="Why an invalid item was refused, the same errors `POST /v1/feedback` "
+        "would report (fields relative to the item); empty otherwise.",
+        schema_extra={
+            "examples": [
+                [
+                    {
+                        "location": "body",
+                        "field": "answers.kepuasan",
+                        "message": "The rating must be between 1 and 5.",
+                        "code": "out_of_range",
+                    }
+                ]
+            ]
+        },
+    )
+
+
+class FeedbackBatchResult(SQLModel):
+    """One result per submitted item, in the order the items were sent."""
+
+    results: list[FeedbackBatchItemResult] = Field(
+        description="One entry per submitted item, in order.",
+        schema_extra={
+            "examples": [
+                [
+                    {
+                        "index": 0,
+                        "client_ref": "oba-tab-07/0042",
+                        "status": "created",
+                        "id": "0195f3a9-2b4c-7e10-8f21-6a3b5c7d9e01",
+                        "errors": [],
+                    }
+                ]
+            ]
+        },
     )

@@ -1,17 +1,26 @@
+import json
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import status as http_status
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
 
 from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.db import SessionDep
-from sofifi_api.errors import problem_responses
+from sofifi_api.errors import (
+    ApiError,
+    BadRequest,
+    ValidationFailed,
+    field_errors_from_pydantic,
+    problem_responses,
+)
 from sofifi_api.feedback import service
 from sofifi_api.feedback.dependencies import FeedbackDep
 from sofifi_api.feedback.models import (
     Feedback,
+    FeedbackBatchResult,
     FeedbackCreate,
     FeedbackPublic,
     FeedbackStatus,
@@ -21,6 +30,19 @@ from sofifi_api.pagination import Page, PageDep, page_body
 from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
+
+MAX_BATCH_ITEMS = 1000
+# Says that a POST named a client_ref this client already used: nothing new was stored.
+DUPLICATE_HEADER = "Sofifi-Duplicate"
+_BATCH_SHAPE: TypeAdapter[list[dict[str, Any]]] = TypeAdapter(list[dict[str, Any]])
+
+
+class MalformedJson(BadRequest):
+    title, slug = "Malformed JSON", "malformed-json"
+
+
+class TooManyItems(ApiError):
+    status, title, slug = 413, "Content too large", "content-too-large"
 
 
 @router.get(
@@ -56,7 +78,11 @@ async def list_feedback(
     ] = None,
     client_ref: Annotated[
         str | None,
-        Query(max_length=100, description="Only feedback the submitting app gave this reference."),
+        Query(
+            max_length=100,
+            description="Only the caller's own submission with this reference: a client_ref "
+            "names a submission only within the client that sent it.",
+        ),
     ] = None,
     submitted_from: Annotated[
         AwareDatetime | None,
@@ -91,6 +117,7 @@ async def list_feedback(
             min_rating=min_rating,
             area_code=area_code,
             client_ref=client_ref,
+            submitted_by=principal.client_id,
             submitted_from=submitted_from,
             submitted_to=submitted_to,
             updated_since=updated_since,
@@ -101,13 +128,34 @@ async def list_feedback(
     return page_body(request, response, items, next_key)
 
 
+_LOCATION_HEADER = {
+    "Location": {"description": "URL of the feedback.", "schema": {"type": "string"}},
+}
+
+
 @router.post(
     "",
     dependencies=[requires("feedback:write")],
     response_model=FeedbackPublic,
     status_code=http_status.HTTP_201_CREATED,
     summary="Submit feedback",
-    responses=problem_responses(400, 413, 415, 422),
+    responses={
+        200: {
+            "model": FeedbackPublic,
+            "description": "This client already submitted feedback with this `client_ref`: "
+            "nothing new is stored and the stored feedback is returned, with "
+            f"`{DUPLICATE_HEADER}: true`.",
+            "headers": {
+                **_LOCATION_HEADER,
+                DUPLICATE_HEADER: {
+                    "description": "`true`: the submission was already stored.",
+                    "schema": {"type": "string", "enum": ["true"]},
+                },
+            },
+        },
+        201: {"description": "Stored.", "headers": _LOCATION_HEADER},
+        **problem_responses(400, 403, 413, 415, 422),
+    },
 )
 async def create_feedback(
     request: Request,
@@ -116,14 +164,114 @@ async def create_feedback(
     principal: PrincipalDep,
     body: FeedbackCreate,
 ) -> Feedback:
-    """Records a rating, a comment or both about exactly one program or one infrastructure
-    project. `submitted_at` is the device's clock (offline apps upload later); the server adds
-    `received_at`. New feedback has status `new`. For a client restricted to areas, a program
-    or project outside them is an unknown subject (422), and an `area_code` outside them is
-    refused (403)."""
-    feedback = await service.create_feedback(session, body, areas=principal.areas)
+    """Records a rating, a comment, survey answers or any of them about exactly one program or
+    one infrastructure project. `submitted_at` is the device's clock (offline apps upload
+    later); the server adds `received_at`. New feedback has status `new`.
+
+    Survey answers name `survey_id` and `survey_version` (a published version of a live survey)
+    and are checked against its questions; each refused answer is reported as
+    `answers.<question_key>`.
+
+    Retries are safe with `client_ref`: the same `client_ref` from the same client is the same
+    submission, so a second POST answers 200 with the stored feedback (deleted or not), its
+    `Location` and `Sofifi-Duplicate: true`, and stores nothing. Another client's identical
+    `client_ref` is a different submission.
+
+    For a client restricted to areas, a program or project outside them is an unknown subject
+    (422), and an `area_code` outside them is refused (403)."""
+    feedback, created = await service.create_feedback(
+        session, body, client_id=principal.client_id, areas=principal.areas
+    )
     response.headers["Location"] = str(request.url_for("get_feedback", feedback_id=feedback.id))
+    if not created:
+        response.status_code = http_status.HTTP_200_OK
+        response.headers[DUPLICATE_HEADER] = "true"
     return feedback
+
+
+_BATCH_EXAMPLE = [
+    {
+        "program_id": "0195f3a9-2b4c-7e10-8f21-6a3b5c7d9e01",
+        "rating": 4,
+        "submitted_at": "2026-05-01T12:00:00+09:00",
+        "client_ref": "oba-tab-07/0042",
+    },
+    {
+        "program_id": "0195f3a9-2b4c-7e10-8f21-6a3b5c7d9e01",
+        "survey_id": "0195f3b0-4a1c-7d22-8e31-5c2b7d9e0f12",
+        "survey_version": 2,
+        "answers": {"kepuasan": 5, "ikut_lagi": True},
+        "submitted_at": "2026-05-01T12:05:00+09:00",
+        "client_ref": "oba-tab-07/0043",
+    },
+]
+
+
+async def batch_items(request: Request) -> list[dict[str, Any]]:
+    """The body as a list of raw objects; each is validated on its own by the service."""
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise MalformedJson("The request body is not valid JSON.") from exc
+    if isinstance(body, list) and len(body) > MAX_BATCH_ITEMS:
+        raise TooManyItems(
+            f"A batch holds at most {MAX_BATCH_ITEMS} items; split it into smaller batches."
+        )
+    try:
+        return _BATCH_SHAPE.validate_python(body)
+    except PydanticValidationError as exc:
+        errors = field_errors_from_pydantic(exc.errors(include_input=False))
+        raise ValidationFailed(
+            "The body must be a JSON array of feedback objects.", errors=errors
+        ) from exc
+
+
+@router.post(
+    "/batch",
+    dependencies=[requires("feedback:write")],
+    response_model=FeedbackBatchResult,
+    summary="Submit feedback in a batch",
+    responses=problem_responses(400, 413, 415, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": f"A JSON array of up to {MAX_BATCH_ITEMS} feedback objects, each "
+            "as `POST /v1/feedback` takes it; at most 10 MiB.",
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "array",
+                        "maxItems": MAX_BATCH_ITEMS,
+                        "items": {"$ref": "#/components/schemas/FeedbackCreate"},
+                    },
+                    "example": _BATCH_EXAMPLE,
+                }
+            },
+        }
+    },
+)
+async def create_feedback_batch(
+    session: SessionDep,
+    principal: PrincipalDep,
+    items: Annotated[list[dict[str, Any]], Depends(batch_items)],
+) -> Response:
+    """Stores up to 1,000 feedback submissions at once, for apps uploading what they
+    collected offline. Each item is handled as `POST /v1/feedback` would handle it, alone:
+    valid items are stored even when others are refused. The answer is 200 with one result
+    per item, in order: `created` (with the new id), `duplicate` (this client already
+    submitted the item's `client_ref`, before or earlier in the batch; `id` is the stored
+    feedback's) or `invalid` (with `errors`, nothing stored). Resending a batch after a lost
+    answer is therefore safe: what was stored comes back as `duplicate`, the rest is created.
+
+    The whole request is refused only when the body is not a JSON array of objects (422),
+    holds more than 1,000 items or 10 MiB (413)."""
+    results = await service.create_feedback_batch(
+        session, items, client_id=principal.client_id, areas=principal.areas
+    )
+    # Serialised directly: re-validating a thousand results against the model costs more
+    # than building them.
+    body = FeedbackBatchResult(results=results).model_dump_json()
+    return Response(content=body, media_type="application/json")
 
 
 @router.get(

@@ -1,24 +1,49 @@
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import TypeAdapter
+from pydantic import ValidationError as PydanticValidationError
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sofifi_api.areas.service import ensure_area_exists
+from sofifi_api.areas.models import Area
+from sofifi_api.audit.service import record_bulk_creation
 from sofifi_api.auth.areas import AreaScope, refuse_uncovered_fields
-from sofifi_api.db import utcnow
-from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
-from sofifi_api.feedback.models import Feedback, FeedbackCreate, FeedbackStatus, FeedbackUpdate
+from sofifi_api.db import insert_rows, new_ids, utcnow
+from sofifi_api.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    ValidationFailed,
+    field_errors_from_pydantic,
+)
+from sofifi_api.feedback.models import (
+    BatchItemStatus,
+    Feedback,
+    FeedbackBatchItemResult,
+    FeedbackCreate,
+    FeedbackStatus,
+    FeedbackUpdate,
+)
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
 from sofifi_api.infrastructure_projects.service import project_in_scope
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.programs.models import Program
 from sofifi_api.programs.service import program_in_scope
 from sofifi_api.schemas import require_non_null
+from sofifi_api.surveys.models import Survey, SurveyVersion
+from sofifi_api.surveys.validation import survey_versions, validate_answers
+
+RESOURCE_TYPE = "feedback"
+AREA_OUT_OF_SCOPE = "area_out_of_scope"
+MAX_CLIENT_REF_LENGTH = 100
 
 # Device clocks drift; anything further ahead than this is a wrong clock, not a late upload.
 MAX_CLOCK_SKEW = timedelta(minutes=10)
@@ -57,6 +82,8 @@ class FeedbackFilters:
     min_rating: int | None = None
     area_code: str | None = None
     client_ref: str | None = None
+    # A client_ref is the submitting client's own name: the filter looks only at its submissions.
+    submitted_by: uuid.UUID | None = None
     submitted_from: datetime | None = None
     submitted_to: datetime | None = None
     updated_since: datetime | None = None
@@ -134,7 +161,10 @@ async def list_feedback(
     if filters.area_code is not None:
         statement = statement.where(col(Feedback.area_code) == filters.area_code)
     if filters.client_ref is not None:
-        statement = statement.where(col(Feedback.client_ref) == filters.client_ref)
+        statement = statement.where(
+            col(Feedback.client_ref) == filters.client_ref,
+            col(Feedback.client_id) == filters.submitted_by,
+        )
     if filters.submitted_from is not None:
         statement = statement.where(col(Feedback.submitted_at) >= filters.submitted_from)
     if filters.submitted_to is not None:
@@ -154,12 +184,17 @@ def _content_errors(data: FeedbackCreate, received_at: datetime) -> list[FieldEr
             _body_error("program_id", message, "one_subject"),
             _body_error("infrastructure_project_id", message, "one_subject"),
         ]
-    if data.rating is None and (data.comment is None or not data.comment.strip()):
-        message = "Give a rating, a comment or both."
+    if (
+        data.rating is None
+        and (data.comment is None or not data.comment.strip())
+        and data.answers is None
+    ):
+        message = "Give a rating, a comment or survey answers."
         errors += [
             _body_error("rating", message, "rating_or_comment"),
             _body_error("comment", message, "rating_or_comment"),
         ]
+    errors += _survey_pairing_errors(data)
     if data.submitted_at > received_at + MAX_CLOCK_SKEW:
         errors.append(
             _body_error(
@@ -172,54 +207,381 @@ def _content_errors(data: FeedbackCreate, received_at: datetime) -> list[FieldEr
     return errors
 
 
-async def _ensure_subject_is_live(
-    session: AsyncSession, data: FeedbackCreate, areas: AreaScope
-) -> None:
-    """A subject outside the client's areas is reported like a missing one."""
-    if data.program_id is not None:
+def _survey_pairing_errors(data: FeedbackCreate) -> list[FieldError]:
+    """survey_id, survey_version and answers come together or not at all."""
+    given = {
+        "survey_id": data.survey_id is not None,
+        "survey_version": data.survey_version is not None,
+        "answers": data.answers is not None,
+    }
+    if all(given.values()) or not any(given.values()):
+        return []
+    message = "Give survey_id, survey_version and answers together."
+    return [
+        _body_error(field, message, "required_with")
+        for field, present in given.items()
+        if not present
+    ]
+
+
+@dataclass
+class _References:
+    """What the references of a set of submissions point at, loaded with one query per kind."""
+
+    programs: set[uuid.UUID] = field(default_factory=set)
+    projects: set[uuid.UUID] = field(default_factory=set)
+    areas: set[str] = field(default_factory=set)
+    versions: dict[tuple[uuid.UUID, int], SurveyVersion] = field(default_factory=dict)
+    surveys: set[uuid.UUID] = field(default_factory=set)
+
+
+async def _load_references(
+    session: AsyncSession, items: Sequence[FeedbackCreate], areas: AreaScope
+) -> _References:
+    """Live programs and projects in scope, live areas, published versions of live surveys."""
+    refs = _References()
+    program_ids = {item.program_id for item in items if item.program_id is not None}
+    if program_ids:
         found = await session.exec(
             select(Program.id).where(
-                col(Program.id) == data.program_id,
+                col(Program.id).in_(program_ids),
                 col(Program.deleted_at).is_(None),
                 program_in_scope(areas, col(Program.id)),
             )
         )
-        if found.first() is None:
-            raise ValidationFailed.for_field(
-                "program_id", "No live program has this id.", code="unknown_reference"
-            )
-    if data.infrastructure_project_id is not None:
-        found_project = await session.exec(
+        refs.programs = set(found.all())
+    project_ids = {
+        item.infrastructure_project_id
+        for item in items
+        if item.infrastructure_project_id is not None
+    }
+    if project_ids:
+        found_projects = await session.exec(
             select(InfrastructureProject.id).where(
-                col(InfrastructureProject.id) == data.infrastructure_project_id,
+                col(InfrastructureProject.id).in_(project_ids),
                 col(InfrastructureProject.deleted_at).is_(None),
                 project_in_scope(areas, col(InfrastructureProject.id)),
             )
         )
-        if found_project.first() is None:
-            raise ValidationFailed.for_field(
+        refs.projects = set(found_projects.all())
+    codes = {item.area_code for item in items if item.area_code is not None}
+    codes = {code for code in codes if areas.covers(code)}
+    if codes:
+        found_areas = await session.exec(
+            select(Area.code).where(col(Area.code).in_(codes), col(Area.deleted_at).is_(None))
+        )
+        refs.areas = set(found_areas.all())
+    pairs = {
+        (item.survey_id, item.survey_version)
+        for item in items
+        if item.survey_id is not None and item.survey_version is not None
+    }
+    if pairs:
+        refs.versions = await survey_versions(session, pairs)
+        # Only to tell an unknown survey from an unknown version of a known one.
+        unmatched = {survey_id for survey_id, version in pairs} - {
+            survey_id for survey_id, _ in refs.versions
+        }
+        refs.surveys = {survey_id for survey_id, _ in refs.versions}
+        if unmatched:
+            found_surveys = await session.exec(
+                select(Survey.id).where(
+                    col(Survey.id).in_(unmatched), col(Survey.deleted_at).is_(None)
+                )
+            )
+            refs.surveys |= set(found_surveys.all())
+    return refs
+
+
+def _reference_errors(
+    data: FeedbackCreate, refs: _References, areas: AreaScope
+) -> list[FieldError]:
+    """What the submission points at must exist, be live and lie in the client's areas; a
+    subject outside them is reported like a missing one. Answers are checked last."""
+    errors: list[FieldError] = []
+    if data.program_id is not None and data.program_id not in refs.programs:
+        errors.append(
+            _body_error("program_id", "No live program has this id.", "unknown_reference")
+        )
+    if (
+        data.infrastructure_project_id is not None
+        and data.infrastructure_project_id not in refs.projects
+    ):
+        errors.append(
+            _body_error(
                 "infrastructure_project_id",
                 "No live infrastructure project has this id.",
-                code="unknown_reference",
+                "unknown_reference",
             )
+        )
+    if data.area_code is not None:
+        if not areas.covers(data.area_code):
+            errors.append(
+                _body_error(
+                    "area_code", "This area is outside the client's areas.", AREA_OUT_OF_SCOPE
+                )
+            )
+        elif data.area_code not in refs.areas:
+            errors.append(
+                _body_error(
+                    "area_code", f"Unknown area code: {data.area_code}.", "unknown_reference"
+                )
+            )
+    if data.survey_id is not None and data.survey_version is not None:
+        version = refs.versions.get((data.survey_id, data.survey_version))
+        if data.survey_id not in refs.surveys:
+            errors.append(
+                _body_error("survey_id", "No live survey has this id.", "unknown_reference")
+            )
+        elif version is None:
+            errors.append(
+                _body_error(
+                    "survey_version",
+                    "The survey has no published version with this number.",
+                    "unknown_reference",
+                )
+            )
+        elif data.answers is not None:
+            errors += validate_answers(version.questions, data.answers)
+    return errors
+
+
+def _raise_for(errors: list[FieldError], data: FeedbackCreate, areas: AreaScope) -> None:
+    """422 for invalid content or references; 403 when the only fault is an area outside the
+    client's areas."""
+    invalid = [error for error in errors if error.code != AREA_OUT_OF_SCOPE]
+    if invalid:
+        fields = ", ".join(dict.fromkeys(error.field for error in invalid))
+        raise ValidationFailed(f"The request has invalid fields: {fields}.", errors=invalid)
+    if errors:
+        refuse_uncovered_fields(areas, [("area_code", data.area_code)])
+
+
+async def find_submission(
+    session: AsyncSession, client_id: uuid.UUID, client_ref: str
+) -> Feedback | None:
+    """The feedback this client already submitted with this reference, deleted or not."""
+    found = await session.exec(
+        select(Feedback).where(
+            col(Feedback.client_id) == client_id, col(Feedback.client_ref) == client_ref
+        )
+    )
+    return found.first()
 
 
 async def create_feedback(
-    session: AsyncSession, data: FeedbackCreate, *, areas: AreaScope
-) -> Feedback:
+    session: AsyncSession, data: FeedbackCreate, *, client_id: uuid.UUID, areas: AreaScope
+) -> tuple[Feedback, bool]:
+    """Stores the submission, or finds the one this client already made with the same
+    `client_ref`; the flag says whether it is new."""
+    if data.client_ref is not None:
+        existing = await find_submission(session, client_id, data.client_ref)
+        if existing is not None:
+            return existing, False
     received_at = utcnow()
     errors = _content_errors(data, received_at)
     if errors:
-        fields = ", ".join(dict.fromkeys(error.field for error in errors))
-        raise ValidationFailed(f"The request has invalid fields: {fields}.", errors=errors)
-    await _ensure_subject_is_live(session, data, areas)
-    if data.area_code is not None:
-        refuse_uncovered_fields(areas, [("area_code", data.area_code)])
-        await ensure_area_exists(session, data.area_code, field="area_code")
-    feedback = Feedback.model_validate(data, update={"received_at": received_at})
-    session.add(feedback)
-    await session.flush()
-    return feedback
+        _raise_for(errors, data, areas)
+    refs = await _load_references(session, [data], areas)
+    _raise_for(_reference_errors(data, refs, areas), data, areas)
+    feedback = Feedback.model_validate(
+        data, update={"received_at": received_at, "client_id": client_id}
+    )
+    if data.client_ref is None:
+        session.add(feedback)
+        await session.flush()
+        return feedback, True
+    try:
+        # The unique index settles a race with a concurrent submission of the same reference.
+        async with session.begin_nested():
+            session.add(feedback)
+            await session.flush()
+    except IntegrityError:
+        existing = await find_submission(session, client_id, data.client_ref)
+        if existing is None:
+            raise
+        return existing, False
+    return feedback, True
+
+
+_ITEM = TypeAdapter(FeedbackCreate)
+
+
+def _item_client_ref(raw: Any) -> str | None:
+    ref = raw.get("client_ref") if isinstance(raw, dict) else None
+    return ref if isinstance(ref, str) and len(ref) <= MAX_CLIENT_REF_LENGTH else None
+
+
+def _row(
+    data: FeedbackCreate, feedback_id: uuid.UUID, client_id: uuid.UUID, now: datetime
+) -> dict[str, Any]:
+    return {
+        "id": feedback_id,
+        "created_at": now,
+        "updated_at": now,
+        "deleted_at": None,
+        "program_id": data.program_id,
+        "infrastructure_project_id": data.infrastructure_project_id,
+        "rating": data.rating,
+        "comment": data.comment,
+        "area_code": data.area_code,
+        "submitted_at": data.submitted_at,
+        "client_ref": data.client_ref,
+        "received_at": now,
+        "client_id": client_id,
+        "survey_id": data.survey_id,
+        "survey_version": data.survey_version,
+        "answers": data.answers,
+        "status": FeedbackStatus.new.value,
+        "response_note": None,
+    }
+
+
+async def _stored_refs(
+    session: AsyncSession, client_id: uuid.UUID, client_refs: set[str]
+) -> dict[str, uuid.UUID]:
+    """Ids of the feedback this client already submitted under these references."""
+    if not client_refs:
+        return {}
+    connection = await session.connection()
+    statement = select(Feedback.client_ref, Feedback.id).where(col(Feedback.client_id) == client_id)
+    if connection.dialect.name == "postgresql":
+        # A join with the unnested array keeps one index look-up per reference even under a
+        # cached generic plan, which turns `= ANY(array)` into a scan of the client's rows.
+        array = postgresql.ARRAY(sa.String())
+        wanted = (
+            sa.func.unnest(sa.cast(sa.bindparam("refs", list(client_refs), type_=array), array))
+            .table_valued("ref")
+            .render_derived(name="wanted")
+        )
+        statement = statement.join(wanted, col(Feedback.client_ref) == wanted.c.ref)
+    else:
+        statement = statement.where(col(Feedback.client_ref).in_(client_refs))
+    found = await session.exec(statement)
+    return {ref: feedback_id for ref, feedback_id in found.all() if ref is not None}
+
+
+def _invalid(
+    index: int, client_ref: str | None, errors: list[FieldError]
+) -> FeedbackBatchItemResult:
+    return FeedbackBatchItemResult(
+        index=index, client_ref=client_ref, status=BatchItemStatus.invalid, errors=errors
+    )
+
+
+def _duplicate(
+    index: int, client_ref: str | None, feedback_id: uuid.UUID
+) -> FeedbackBatchItemResult:
+    return FeedbackBatchItemResult(
+        index=index, client_ref=client_ref, status=BatchItemStatus.duplicate, id=feedback_id
+    )
+
+
+async def _insert_skipping_duplicates(
+    session: AsyncSession, rows: list[dict[str, Any]]
+) -> set[uuid.UUID]:
+    """One multi-row INSERT; rows whose reference is already stored (also by a concurrent
+    request) are skipped. Returns the ids actually inserted."""
+    if not rows:
+        return set()
+    connection = await session.connection()
+    table: sa.Table = Feedback.__table__  # type: ignore[attr-defined]
+    inserted = await insert_rows(connection, table, rows, skip_conflicts=True, returning=table.c.id)
+    return set(inserted)
+
+
+async def create_feedback_batch(
+    session: AsyncSession,
+    raw_items: Sequence[Any],
+    *,
+    client_id: uuid.UUID,
+    areas: AreaScope,
+) -> list[FeedbackBatchItemResult]:
+    """Stores every valid item and reports each item's fate, in order.
+
+    Each item is validated alone; references are checked with one query per kind, stored
+    references with one query, and all new rows go in with one INSERT that skips rows whose
+    reference a concurrent request stored meanwhile (reported as duplicates)."""
+    now = utcnow()
+    results: list[FeedbackBatchItemResult | None] = [None] * len(raw_items)
+    parsed: list[tuple[int, FeedbackCreate]] = []
+    for index, raw in enumerate(raw_items):
+        try:
+            parsed.append((index, _ITEM.validate_python(raw)))
+        except PydanticValidationError as exc:
+            errors = field_errors_from_pydantic(exc.errors(include_input=False))
+            results[index] = _invalid(index, _item_client_ref(raw), errors)
+
+    stored = await _stored_refs(
+        session, client_id, {data.client_ref for _, data in parsed if data.client_ref is not None}
+    )
+    candidates: list[tuple[int, FeedbackCreate]] = []
+    for index, data in parsed:
+        if data.client_ref is not None and data.client_ref in stored:
+            results[index] = _duplicate(index, data.client_ref, stored[data.client_ref])
+        else:
+            candidates.append((index, data))
+
+    refs = await _load_references(session, [data for _, data in candidates], areas)
+    accepted: list[tuple[int, FeedbackCreate]] = []
+    first_of_ref: dict[str, int] = {}
+    repeats: list[tuple[int, str]] = []
+    for index, data in candidates:
+        ref = data.client_ref
+        if ref is not None and ref in first_of_ref:
+            repeats.append((index, ref))
+            continue
+        errors = _content_errors(data, now) or _reference_errors(data, refs, areas)
+        if errors:
+            results[index] = _invalid(index, ref, errors)
+            continue
+        if ref is not None:
+            first_of_ref[ref] = index
+        accepted.append((index, data))
+    ids = new_ids(len(accepted))
+    rows = [
+        _row(data, feedback_id, client_id, now)
+        for (_, data), feedback_id in zip(accepted, ids, strict=True)
+    ]
+    created_ids = {
+        index: feedback_id for (index, _), feedback_id in zip(accepted, ids, strict=True)
+    }
+
+    inserted = await _insert_skipping_duplicates(session, rows)
+    await record_bulk_creation(
+        session, RESOURCE_TYPE, [str(row["id"]) for row in rows if row["id"] in inserted]
+    )
+    # A reference whose row was skipped was stored meanwhile by a concurrent request.
+    lost = {ref for ref, index in first_of_ref.items() if created_ids[index] not in inserted}
+    winners = await _stored_refs(session, client_id, lost)
+    final_ids = {
+        ref: created_ids[index] if ref not in lost else winners.get(ref)
+        for ref, index in first_of_ref.items()
+    }
+    refs_by_index = {index: data.client_ref for index, data in candidates}
+    for index, feedback_id in created_ids.items():
+        ref = refs_by_index[index]
+        if feedback_id in inserted:
+            results[index] = FeedbackBatchItemResult(
+                index=index, client_ref=ref, status=BatchItemStatus.created, id=feedback_id
+            )
+        else:
+            assert ref is not None  # only a row with a reference can be skipped
+            results[index] = _settled_repeat(index, ref, final_ids[ref])
+    for index, ref in repeats:
+        results[index] = _settled_repeat(index, ref, final_ids[ref])
+    return [result for result in results if result is not None]
+
+
+def _settled_repeat(
+    index: int, client_ref: str, feedback_id: uuid.UUID | None
+) -> FeedbackBatchItemResult:
+    """A reference stored by another item or request is a duplicate of what was stored."""
+    if feedback_id is None:
+        # The concurrent request that held the reference did not keep it; nothing is stored.
+        message = "A concurrent request held this client_ref; send the item again."
+        return _invalid(index, client_ref, [_body_error("client_ref", message, "conflict")])
+    return _duplicate(index, client_ref, feedback_id)
 
 
 async def update_feedback(

@@ -1,0 +1,234 @@
+"""Throughput of `POST /v1/feedback/batch` against a plain PostgreSQL COPY of the same rows.
+
+Usage (a PostgreSQL server is needed; a database of its own is created and dropped):
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python benchmarks/feedback_batch.py --batches 20
+
+`SOFIFI_BENCH_DATABASE_URL` takes precedence over `DATABASE_URL`. The application runs
+in-process (httpx over ASGI: no network, but every middleware, the authentication, validation,
+the INSERT and the audit events). Request bodies are serialised before the clock starts. The
+COPY baseline loads the same number of rows, in one `COPY feedback (...) FROM STDIN`, into the
+emptied table. The target is a ratio of at least 0.25.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+BATCH_SIZE = 1000
+COLUMNS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "program_id",
+    "infrastructure_project_id",
+    "rating",
+    "comment",
+    "area_code",
+    "submitted_at",
+    "client_ref",
+    "received_at",
+    "client_id",
+    "survey_id",
+    "survey_version",
+    "answers",
+    "status",
+    "response_note",
+]
+
+
+def _server_url() -> str:
+    url = os.environ.get("SOFIFI_BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set SOFIFI_BENCH_DATABASE_URL or DATABASE_URL to a postgresql:// URL.")
+    return url
+
+
+# The service's settings are read once; quiet access logs keep the terminal (and timing) clean.
+os.environ.setdefault("SOFIFI_LOG_LEVEL", "WARNING")
+
+import httpx  # noqa: E402
+from alembic import command  # noqa: E402
+from alembic.config import Config  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
+
+from sofifi_api.clients import service as clients_service  # noqa: E402
+from sofifi_api.db import Database, async_url, new_id  # noqa: E402
+from sofifi_api.main import create_app  # noqa: E402
+from sofifi_api.organizations.models import Organization, OrganizationKind  # noqa: E402
+from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus  # noqa: E402
+
+
+async def _admin_sql(server_url: str, sql: str) -> None:
+    admin = create_async_engine(async_url(server_url), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(sql)
+    await admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+async def _arrange(database: Database) -> tuple[str, str]:
+    """A program to give feedback about and an API client allowed to submit it."""
+    async with database.sessionmaker() as session:
+        lead = Organization(name="Dinas Koperasi Maluku Utara", kind=OrganizationKind.government)
+        session.add(lead)
+        await session.flush()
+        program = Program(
+            title="Pelatihan anyaman bambu",
+            category=ProgramCategory.education_skills,
+            status=ProgramStatus.active,
+            lead_organization_id=lead.id,
+        )
+        session.add(program)
+        issued = await clients_service.create_client(
+            session,
+            name="Benchmark survey app",
+            scopes=["feedback:write"],
+            rate_limit_per_minute=1_000_000,
+        )
+        await session.commit()
+        return str(program.id), issued.key
+
+
+def _items(program_id: str, batch: int, run: str) -> list[dict[str, Any]]:
+    start = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+    return [
+        {
+            "program_id": program_id,
+            "rating": 1 + (index % 5),
+            "comment": "Pelatihan anyaman bambu sangat bermanfaat, tetapi bahan baku kurang.",
+            "submitted_at": (start + timedelta(seconds=index)).isoformat(),
+            "client_ref": f"{run}/tab-{batch:04d}/{index:04d}",
+        }
+        for index in range(BATCH_SIZE)
+    ]
+
+
+async def _post_batches(app: Any, key: str, bodies: list[bytes]) -> tuple[float, int]:
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://bench", headers=headers, timeout=120
+    ) as http:
+        created = 0
+        started = time.perf_counter()
+        for body in bodies:
+            response = await http.post("/v1/feedback/batch", content=body)
+            if response.status_code != 200:
+                sys.exit(f"batch answered {response.status_code}: {response.text[:500]}")
+            created += sum(item["status"] == "created" for item in response.json()["results"])
+        return time.perf_counter() - started, created
+
+
+def _copy_records(program_id: str, client_id: uuid.UUID, count: int) -> list[tuple[Any, ...]]:
+    now = datetime.now(UTC)
+    start = datetime(2026, 5, 1, 3, 0, tzinfo=UTC)
+    comment = "Pelatihan anyaman bambu sangat bermanfaat, tetapi bahan baku kurang."
+    program = uuid.UUID(program_id)
+    return [
+        (
+            new_id(),
+            now,
+            now,
+            None,
+            program,
+            None,
+            1 + (index % 5),
+            comment,
+            None,
+            start + timedelta(seconds=index % BATCH_SIZE),
+            f"copy/{index:07d}",
+            now,
+            client_id,
+            None,
+            None,
+            None,
+            "new",
+            None,
+        )
+        for index in range(count)
+    ]
+
+
+async def _copy(url: str, records: list[tuple[Any, ...]]) -> float:
+    import asyncpg
+
+    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(plain)
+    try:
+        await connection.execute("TRUNCATE feedback, audit_events")
+        started = time.perf_counter()
+        await connection.copy_records_to_table("feedback", records=records, columns=COLUMNS)
+        return time.perf_counter() - started
+    finally:
+        await connection.close()
+
+
+async def _truncate(url: str) -> None:
+    engine = create_async_engine(async_url(url))
+    async with engine.begin() as connection:
+        await connection.exec_driver_sql("TRUNCATE feedback, audit_events")
+    await engine.dispose()
+
+
+async def run(batches: int) -> None:
+    server_url = _server_url()
+    name = f"sofifi_bench_{uuid.uuid4().hex[:12]}"
+    await _admin_sql(server_url, f'CREATE DATABASE "{name}"')
+    url = async_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        await asyncio.to_thread(_migrate, url)
+        database = Database(url)
+        try:
+            app = create_app(database)
+            program_id, key = await _arrange(database)
+            warm_up = [json.dumps(_items(program_id, 0, "warm-up")).encode()]
+            await _post_batches(app, key, warm_up)
+            await _truncate(url)
+            bodies = [json.dumps(_items(program_id, b, "bench")).encode() for b in range(batches)]
+            api_seconds, created = await _post_batches(app, key, bodies)
+            rows = batches * BATCH_SIZE
+            if created != rows:
+                sys.exit(f"expected {rows} created rows, got {created}")
+        finally:
+            await database.dispose()
+        records = _copy_records(program_id, uuid.uuid4(), rows)
+        copy_seconds = await _copy(url, records)
+    finally:
+        await _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    api_rate = rows / api_seconds
+    copy_rate = rows / copy_seconds
+    print(f"rows:                 {rows} ({batches} batches of {BATCH_SIZE})")
+    print(f"POST /v1/feedback/batch: {api_rate:10.0f} rows/s ({api_seconds:.2f} s)")
+    print(f"COPY feedback:           {copy_rate:10.0f} rows/s ({copy_seconds:.2f} s)")
+    print(f"ratio API / COPY:        {api_rate / copy_rate:10.2f} (target >= 0.25)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--batches", type=int, default=20, help="batches of 1,000 items to post (default 20)"
+    )
+    asyncio.run(run(parser.parse_args().batches))
+
+
+if __name__ == "__main__":
+    main()
