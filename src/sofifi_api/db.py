@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar, cast
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select, SelectOfScalar
 from uuid6 import uuid7
 
 from sofifi_api.config import get_settings
@@ -84,6 +85,26 @@ class TimestampedTable(SQLModel):
         default_factory=utcnow, sa_type=UTCDateTime, nullable=False, index=True
     )
     deleted_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+def tombstone(row: Any, at: datetime) -> None:
+    """Marks a row deleted; it is kept, so that systems syncing by `updated_since` learn of it."""
+    row.deleted_at = at
+    row.updated_at = at
+
+
+Statement = TypeVar("Statement", bound=Select[Any] | SelectOfScalar[Any])
+
+
+def sync_window(
+    statement: Statement, table: Any, *, updated_since: datetime | None, include_deleted: bool
+) -> Statement:
+    """The rows a list shows: changed at or after `updated_since`, tombstones only if asked."""
+    if not include_deleted:
+        statement = cast(Statement, statement.where(table.deleted_at.is_(None)))
+    if updated_since is not None:
+        statement = cast(Statement, statement.where(table.updated_at >= updated_since))
+    return statement
 
 
 def async_url(url: str) -> URL:

@@ -12,7 +12,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.areas.models import Area, AreaCreate, AreaLevel, AreaUpdate
 from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
-from sofifi_api.db import utcnow
+from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import Conflict, NotFound, ValidationFailed
 from sofifi_api.feedback.models import Feedback
 from sofifi_api.infrastructure_projects.models import InfrastructureProject, ProjectArea
@@ -102,8 +102,6 @@ async def list_areas(
     include_deleted: bool = False,
 ) -> tuple[list[Area], str | None]:
     statement = select(Area)
-    if not include_deleted:
-        statement = statement.where(col(Area.deleted_at).is_(None))
     if level is not None:
         statement = statement.where(Area.level == level)
     if parent_code is not None:
@@ -112,8 +110,9 @@ async def list_areas(
         statement = statement.where(Area.is_official == is_official)
     if name_contains:
         statement = statement.where(col(Area.name).icontains(name_contains, autoescape=True))
-    if updated_since is not None:
-        statement = statement.where(col(Area.updated_at) >= updated_since)
+    statement = sync_window(
+        statement, Area, updated_since=updated_since, include_deleted=include_deleted
+    )
     rows = (await session.exec(keyset(statement, col(Area.code), page))).all()
     return cut_page(rows, page, lambda area: area.code)
 
@@ -269,8 +268,7 @@ async def delete_area(session: AsyncSession, area: Area, *, areas: AreaScope) ->
             f"The area is still named by live {', '.join(in_use)}; delete or move them first."
         )
     now = utcnow()
-    area.deleted_at = now
-    area.updated_at = now
+    tombstone(area, now)
     session.add(area)
     await session.flush()
 

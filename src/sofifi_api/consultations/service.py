@@ -6,7 +6,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.consultations.models import Consultation, ConsultationCreate, ConsultationUpdate
-from sofifi_api.db import utcnow
+from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
 from sofifi_api.infrastructure_projects.service import mark_project_changed
@@ -60,14 +60,13 @@ async def list_consultations(
             ],
         )
     statement = select(Consultation).where(Consultation.project_id == project.id)
-    if not include_deleted:
-        statement = statement.where(col(Consultation.deleted_at).is_(None))
     if held_from is not None:
         statement = statement.where(col(Consultation.held_on) >= held_from)
     if held_to is not None:
         statement = statement.where(col(Consultation.held_on) <= held_to)
-    if updated_since is not None:
-        statement = statement.where(col(Consultation.updated_at) >= updated_since)
+    statement = sync_window(
+        statement, Consultation, updated_since=updated_since, include_deleted=include_deleted
+    )
     rows = (await session.exec(keyset(statement, col(Consultation.id), page))).all()
     return cut_page(rows, page, lambda consultation: consultation.id)
 
@@ -107,8 +106,7 @@ async def delete_consultation(
     session: AsyncSession, project: InfrastructureProject, consultation: Consultation
 ) -> None:
     now = utcnow()
-    consultation.deleted_at = now
-    consultation.updated_at = now
+    tombstone(consultation, now)
     session.add(consultation)
     mark_project_changed(session, project)
     await session.flush()

@@ -11,7 +11,7 @@ from sofifi_api.contributions.models import (
     ContributionKind,
     ContributionUpdate,
 )
-from sofifi_api.db import utcnow
+from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
 from sofifi_api.infrastructure_projects.service import mark_project_changed
@@ -66,12 +66,11 @@ async def list_contributions(
     include_deleted: bool = False,
 ) -> tuple[list[Contribution], str | None]:
     statement = select(Contribution).where(Contribution.project_id == project.id)
-    if not include_deleted:
-        statement = statement.where(col(Contribution.deleted_at).is_(None))
     if kind is not None:
         statement = statement.where(Contribution.kind == kind)
-    if updated_since is not None:
-        statement = statement.where(col(Contribution.updated_at) >= updated_since)
+    statement = sync_window(
+        statement, Contribution, updated_since=updated_since, include_deleted=include_deleted
+    )
     rows = (await session.exec(keyset(statement, col(Contribution.id), page))).all()
     return cut_page(rows, page, lambda contribution: contribution.id)
 
@@ -112,8 +111,7 @@ async def delete_contribution(
     session: AsyncSession, project: InfrastructureProject, contribution: Contribution
 ) -> None:
     now = utcnow()
-    contribution.deleted_at = now
-    contribution.updated_at = now
+    tombstone(contribution, now)
     session.add(contribution)
     mark_project_changed(session, project)
     await session.flush()

@@ -8,7 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.areas import AreaScope
-from sofifi_api.db import utcnow
+from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.enrollments.models import (
     Enrollment,
     EnrollmentCreate,
@@ -83,14 +83,13 @@ async def list_enrollments(
     statement = select(Enrollment).where(Enrollment.program_id == program.id)
     if not areas.unrestricted:
         statement = statement.where(participant_in_scope(areas, col(Enrollment.participant_id)))
-    if not include_deleted:
-        statement = statement.where(col(Enrollment.deleted_at).is_(None))
     if status is not None:
         statement = statement.where(Enrollment.status == status)
     if participant_id is not None:
         statement = statement.where(Enrollment.participant_id == participant_id)
-    if updated_since is not None:
-        statement = statement.where(col(Enrollment.updated_at) >= updated_since)
+    statement = sync_window(
+        statement, Enrollment, updated_since=updated_since, include_deleted=include_deleted
+    )
     rows = (await session.exec(keyset(statement, col(Enrollment.id), page))).all()
     return cut_page(rows, page, lambda enrollment: enrollment.id)
 
@@ -182,8 +181,7 @@ async def delete_enrollment(
     session: AsyncSession, program: Program, enrollment: Enrollment
 ) -> None:
     now = utcnow()
-    enrollment.deleted_at = now
-    enrollment.updated_at = now
+    tombstone(enrollment, now)
     _touch(program, now)
     session.add_all([enrollment, program])
     await session.flush()

@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sofifi_api.areas.models import Area
 from sofifi_api.audit.service import record_bulk_creation
 from sofifi_api.auth.areas import AreaScope, refuse_uncovered_fields
-from sofifi_api.db import insert_rows, new_ids, utcnow
+from sofifi_api.db import insert_rows, new_ids, sync_window, tombstone, utcnow
 from sofifi_api.errors import (
     Conflict,
     FieldError,
@@ -144,8 +144,6 @@ async def list_feedback(
     statement = select(Feedback)
     if not areas.unrestricted:
         statement = statement.where(feedback_in_scope(areas))
-    if not filters.include_deleted:
-        statement = statement.where(col(Feedback.deleted_at).is_(None))
     if filters.program_id is not None:
         statement = statement.where(col(Feedback.program_id) == filters.program_id)
     if filters.infrastructure_project_id is not None:
@@ -169,8 +167,12 @@ async def list_feedback(
         statement = statement.where(col(Feedback.submitted_at) >= filters.submitted_from)
     if filters.submitted_to is not None:
         statement = statement.where(col(Feedback.submitted_at) < filters.submitted_to)
-    if filters.updated_since is not None:
-        statement = statement.where(col(Feedback.updated_at) >= filters.updated_since)
+    statement = sync_window(
+        statement,
+        Feedback,
+        updated_since=filters.updated_since,
+        include_deleted=filters.include_deleted,
+    )
     rows = (await session.exec(keyset(statement, col(Feedback.id), page))).all()
     return cut_page(rows, page, lambda feedback: feedback.id)
 
@@ -602,7 +604,6 @@ async def update_feedback(
 
 async def delete_feedback(session: AsyncSession, feedback: Feedback) -> None:
     now = utcnow()
-    feedback.deleted_at = now
-    feedback.updated_at = now
+    tombstone(feedback, now)
     session.add(feedback)
     await session.flush()

@@ -13,7 +13,7 @@ from sofifi_api.areas.service import ensure_areas_exist
 from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
 from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution, ContributionKind
-from sofifi_api.db import utcnow
+from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import (
     FundingSource,
@@ -168,8 +168,6 @@ async def list_projects(
     statement = select(InfrastructureProject)
     if not areas.unrestricted:
         statement = statement.where(project_in_scope(areas, col(InfrastructureProject.id)))
-    if not include_deleted:
-        statement = statement.where(col(InfrastructureProject.deleted_at).is_(None))
     if status is not None:
         statement = statement.where(InfrastructureProject.status == status)
     if project_type is not None:
@@ -185,8 +183,12 @@ async def list_projects(
         statement = statement.where(
             col(InfrastructureProject.title).icontains(title_contains, autoescape=True)
         )
-    if updated_since is not None:
-        statement = statement.where(col(InfrastructureProject.updated_at) >= updated_since)
+    statement = sync_window(
+        statement,
+        InfrastructureProject,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
     rows = (await session.exec(keyset(statement, col(InfrastructureProject.id), page))).all()
     projects, next_key = cut_page(rows, page, lambda project: project.id)
     return await describe_projects(session, projects), next_key
@@ -330,7 +332,6 @@ async def delete_project(
             .where(col(child.project_id) == project.id, col(child.deleted_at).is_(None))
             .values(deleted_at=now, updated_at=now)
         )
-    project.deleted_at = now
-    project.updated_at = now
+    tombstone(project, now)
     session.add(project)
     await session.flush()

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_area_exists
 from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
-from sofifi_api.db import utcnow
+from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import Conflict, NotFound
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
 from sofifi_api.organizations.models import (
@@ -57,8 +57,6 @@ async def list_organizations(
     include_deleted: bool = False,
 ) -> tuple[list[Organization], str | None]:
     statement = select(Organization)
-    if not include_deleted:
-        statement = statement.where(col(Organization.deleted_at).is_(None))
     if kind is not None:
         statement = statement.where(Organization.kind == kind)
     if area_code is not None:
@@ -67,8 +65,9 @@ async def list_organizations(
         statement = statement.where(
             col(Organization.name).icontains(name_contains, autoescape=True)
         )
-    if updated_since is not None:
-        statement = statement.where(col(Organization.updated_at) >= updated_since)
+    statement = sync_window(
+        statement, Organization, updated_since=updated_since, include_deleted=include_deleted
+    )
     rows = (await session.exec(keyset(statement, col(Organization.id), page))).all()
     return cut_page(rows, page, lambda organization: organization.id)
 
@@ -137,7 +136,6 @@ async def delete_organization(
             "The organization implements an infrastructure project; reassign the project first."
         )
     now = utcnow()
-    organization.deleted_at = now
-    organization.updated_at = now
+    tombstone(organization, now)
     session.add(organization)
     await session.flush()

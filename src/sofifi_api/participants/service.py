@@ -16,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_area_exists
 from sofifi_api.auth.areas import AreaScope, refuse_uncovered_fields
-from sofifi_api.db import utcnow
+from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.enrollments.models import Enrollment
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
@@ -154,8 +154,6 @@ async def list_participants(
 ) -> tuple[list[PersonSummary | GroupPublic], str | None]:
     """A page of participants in `areas` as lists show them: no personal data; two queries."""
     statement = select(Participant)
-    if not include_deleted:
-        statement = statement.where(col(Participant.deleted_at).is_(None))
     if not areas.unrestricted:
         statement = statement.where(areas.clause(col(Participant.area_code)))
     if kind is not None:
@@ -191,8 +189,9 @@ async def list_participants(
                 col(Participant.name).icontains(name_contains, autoescape=True),
             )
         )
-    if updated_since is not None:
-        statement = statement.where(col(Participant.updated_at) >= updated_since)
+    statement = sync_window(
+        statement, Participant, updated_since=updated_since, include_deleted=include_deleted
+    )
     rows = (await session.exec(keyset(statement, col(Participant.id), page))).all()
     participants, next_key = cut_page(rows, page, lambda participant: participant.id)
     members_of = await _members_by_group(
@@ -362,7 +361,6 @@ async def delete_participant(session: AsyncSession, participant: Participant) ->
         )
         .values(deleted_at=now, updated_at=now)
     )
-    participant.deleted_at = now
-    participant.updated_at = now
+    tombstone(participant, now)
     session.add(participant)
     await session.flush()

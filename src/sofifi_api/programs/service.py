@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_areas_exist
 from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
-from sofifi_api.db import utcnow
+from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.enrollments.models import Enrollment, EnrollmentStatus
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.organizations.service import live_organization_ids
@@ -128,8 +128,6 @@ async def list_programs(
     statement = select(Program).options(*_with_details())
     if not areas.unrestricted:
         statement = statement.where(program_in_scope(areas, col(Program.id)))
-    if not include_deleted:
-        statement = statement.where(col(Program.deleted_at).is_(None))
     if status is not None:
         statement = statement.where(Program.status == status)
     if category is not None:
@@ -161,8 +159,9 @@ async def list_programs(
         )
     if title_contains:
         statement = statement.where(col(Program.title).icontains(title_contains, autoescape=True))
-    if updated_since is not None:
-        statement = statement.where(col(Program.updated_at) >= updated_since)
+    statement = sync_window(
+        statement, Program, updated_since=updated_since, include_deleted=include_deleted
+    )
     rows = (await session.exec(keyset(statement, col(Program.id), page))).all()
     programs, next_key = cut_page(rows, page, lambda program: program.id)
     return await represent(session, programs), next_key
@@ -322,7 +321,6 @@ async def delete_program(session: AsyncSession, program: Program, *, areas: Area
         .where(col(Enrollment.program_id) == program.id, col(Enrollment.deleted_at).is_(None))
         .values(deleted_at=now, updated_at=now)
     )
-    program.deleted_at = now
-    program.updated_at = now
+    tombstone(program, now)
     session.add(program)
     await session.flush()

@@ -8,7 +8,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sofifi_api.db import utcnow
+from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.schemas import require_non_null
@@ -194,12 +194,11 @@ async def list_surveys(
 ) -> tuple[list[tuple[Survey, SurveyVersion]], str | None]:
     """A page of surveys, each with its latest version (two queries whatever the page size)."""
     statement = select(Survey)
-    if not include_deleted:
-        statement = statement.where(col(Survey.deleted_at).is_(None))
     if title_contains:
         statement = statement.where(col(Survey.title).icontains(title_contains, autoescape=True))
-    if updated_since is not None:
-        statement = statement.where(col(Survey.updated_at) >= updated_since)
+    statement = sync_window(
+        statement, Survey, updated_since=updated_since, include_deleted=include_deleted
+    )
     rows = (await session.exec(keyset(statement, col(Survey.id), page))).all()
     surveys, next_key = cut_page(rows, page, lambda survey: survey.id)
     versions = await _latest_versions(session, surveys)
@@ -245,8 +244,7 @@ async def update_survey(session: AsyncSession, survey: Survey, data: SurveyUpdat
 async def delete_survey(session: AsyncSession, survey: Survey) -> None:
     """Tombstone the survey; its versions stay, so feedback already received keeps its meaning."""
     now = utcnow()
-    survey.deleted_at = now
-    survey.updated_at = now
+    tombstone(survey, now)
     session.add(survey)
     await session.flush()
 
