@@ -199,14 +199,18 @@ async def run(batches: int) -> None:
         try:
             app = create_app(database)
             program_id, key = await _arrange(database)
-            warm_up = [json.dumps(_items(program_id, 0, "warm-up")).encode()]
-            await _post_batches(app, key, warm_up)
-            await _truncate(url)
-            bodies = [json.dumps(_items(program_id, b, "bench")).encode() for b in range(batches)]
-            api_seconds, created = await _post_batches(app, key, bodies)
-            rows = batches * BATCH_SIZE
-            if created != rows:
-                sys.exit(f"expected {rows} created rows, got {created}")
+            # Started as a server starts it, with its lifespan.
+            async with app.router.lifespan_context(app):
+                warm_up = [json.dumps(_items(program_id, 0, "warm-up")).encode()]
+                await _post_batches(app, key, warm_up)
+                await _truncate(url)
+                bodies = [
+                    json.dumps(_items(program_id, b, "bench")).encode() for b in range(batches)
+                ]
+                api_seconds, created = await _post_batches(app, key, bodies)
+                rows = batches * BATCH_SIZE
+                if created != rows:
+                    sys.exit(f"expected {rows} created rows, got {created}")
         finally:
             await database.dispose()
         records = _copy_records(program_id, uuid.uuid4(), rows)

@@ -208,14 +208,62 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def _array_item_type(column: sa.Column[Any]) -> sa.types.TypeEngine[Any]:
+def _array_item_type(column_type: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:
     """The type a column's values travel as in an unnest() array parameter."""
-    column_type = column.type
     if isinstance(column_type, UTCDateTime):
         return sa.DateTime(timezone=True)
     if isinstance(column_type, sa.JSON):
         return sa.Text()  # serialised here and cast back to JSON in the SELECT
     return column_type
+
+
+def unnest_rows(
+    table: sa.Table, rows: list[dict[str, Any]], **extra: tuple[sa.types.TypeEngine[Any], list[Any]]
+) -> tuple[sa.Select[Any], dict[str, Any]]:
+    """PostgreSQL: a SELECT yielding `rows` (every row names the same columns of `table`), and
+    the parameters to run it with. Each column whose value varies travels as one array,
+    expanded by `unnest()`: one parameter per column instead of one per value, which
+    PostgreSQL plans and binds far faster than a multi-row VALUES. A value all rows share (a
+    timestamp, the client, a status) travels once. `extra` adds per-row values that are not
+    columns of the table, as `name=(type, values)`; the SELECT names its columns. Parameter
+    names start with the table's name, so that two such SELECTs can share a statement."""
+    from sqlalchemy.dialects import postgresql
+
+    types = {name: table.c[name].type for name in rows[0]}
+    values = {name: [row[name] for row in rows] for name in types}
+    for name, (extra_type, extra_values) in extra.items():
+        types[name], values[name] = extra_type, extra_values
+    params: dict[str, Any] = {}
+    arrays: dict[str, sa.ColumnElement[Any]] = {}
+    shared: dict[str, sa.ColumnElement[Any]] = {}
+    for name, column_type in types.items():
+        first = values[name][0]
+        if all(value == first for value in values[name]):
+            shared[name] = sa.cast(
+                sa.bindparam(f"{table.name}_{name}", first, type_=column_type), column_type
+            )
+            continue
+        item_type = _array_item_type(column_type)
+        params[f"{table.name}_{name}"] = (
+            [None if value is None else json.dumps(value) for value in values[name]]
+            if isinstance(column_type, sa.JSON)
+            else values[name]
+        )
+        array_type = postgresql.ARRAY(item_type)
+        arrays[name] = sa.cast(sa.bindparam(f"{table.name}_{name}", type_=array_type), array_type)
+    derived = sa.func.unnest(*arrays.values()).table_valued(*arrays).render_derived(name="rows")
+    selected = [
+        (
+            shared[name]
+            if name in shared
+            else sa.cast(derived.c[name], column_type)
+            if isinstance(column_type, sa.JSON)
+            else derived.c[name]
+        ).label(name)
+        for name, column_type in types.items()
+    ]
+    statement = sa.select(*selected)
+    return (statement.select_from(derived) if arrays else statement), params
 
 
 async def insert_rows(
@@ -230,41 +278,18 @@ async def insert_rows(
 
     `skip_conflicts` leaves out rows that would break a unique constraint (ON CONFLICT DO
     NOTHING), so `returning` lists only the rows inserted. PostgreSQL gets
-    `INSERT ... SELECT * FROM unnest(<one array per column>)`: one prepared statement with a
-    parameter per column instead of one per value, which it plans and binds far faster.
-    """
+    `INSERT ... SELECT ... FROM unnest(...)` (see `unnest_rows`)."""
     if not rows:
         return []
-    names = list(rows[0])
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects import postgresql
 
-        columns = [table.c[name] for name in names]
-        arrays = [
-            sa.cast(
-                sa.bindparam(f"values_{index}", type_=postgresql.ARRAY(_array_item_type(column))),
-                postgresql.ARRAY(_array_item_type(column)),
-            )
-            for index, column in enumerate(columns)
-        ]
-        derived = sa.func.unnest(*arrays).table_valued(*names).render_derived(name="rows")
-        selected = sa.select(
-            *(
-                sa.cast(derived.c[column.name], column.type)
-                if isinstance(column.type, sa.JSON)
-                else derived.c[column.name]
-                for column in columns
-            )
+        source, params = unnest_rows(table, rows)
+        pg_statement = postgresql.insert(table).from_select(
+            list(rows[0]), source, include_defaults=False
         )
-        pg_statement = postgresql.insert(table).from_select(names, selected, include_defaults=False)
         if skip_conflicts:
             pg_statement = pg_statement.on_conflict_do_nothing()
-        params: dict[str, Any] = {}
-        for index, column in enumerate(columns):
-            values = [row[column.name] for row in rows]
-            if isinstance(column.type, sa.JSON):
-                values = [None if value is None else json.dumps(value) for value in values]
-            params[f"values_{index}"] = values
         if returning is not None:
             result = await connection.execute(pg_statement.returning(returning), params)
             return list(result.scalars().all())

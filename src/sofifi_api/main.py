@@ -1,5 +1,6 @@
 """The application factory: routers, error handlers and middleware, nothing else."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,10 @@ def create_app(database: Database | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
         app.state.database = database or Database(settings.database_url)
+        # What start-up built (modules, schemas, routes, table metadata) lives as long as the
+        # process; frozen, it is no longer walked by every full collection, which the many
+        # short-lived objects of a large batch or export otherwise set off again and again.
+        gc.freeze()
         try:
             yield
         finally:

@@ -271,6 +271,25 @@ async def test_each_created_item_has_an_audit_event(
     }
 
 
+async def test_resent_items_add_no_audit_events(
+    client: httpx.AsyncClient, session: AsyncSession, program_id: str
+) -> None:
+    items = [_item(program_id, f"tab-07/{n}") for n in range(3)]
+    first = await client.post(BATCH, json=items[:2])
+
+    await client.post(BATCH, json=items)
+
+    stored = [r["id"] for r in first.json()["results"]]
+    events = (
+        await session.exec(
+            select(AuditEvent.resource_id).where(
+                AuditEvent.resource_type == "feedback", col(AuditEvent.resource_id).in_(stored)
+            )
+        )
+    ).all()
+    assert sorted(event or "" for event in events) == sorted(stored)
+
+
 async def test_batch_issues_the_same_number_of_queries_whatever_its_size(
     client: httpx.AsyncClient, session: AsyncSession, count_queries: QueryCounter
 ) -> None:

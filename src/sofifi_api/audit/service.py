@@ -1,6 +1,7 @@
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -10,7 +11,7 @@ from sofifi_api.audit import recording
 from sofifi_api.audit.models import AuditAction
 from sofifi_api.auth.principal import Principal
 from sofifi_api.clients.models import AuditEvent
-from sofifi_api.db import insert_rows, new_ids, utcnow
+from sofifi_api.db import insert_rows, new_ids, unnest_rows, utcnow
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.participants.models import Participant
@@ -70,6 +71,75 @@ async def record_bulk_creation(
     connection = await session.connection()
     table: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
     await insert_rows(connection, table, rows)
+
+
+async def insert_recorded(
+    session: AsyncSession, table: sa.Table, rows: list[dict[str, Any]], resource_type: str
+) -> set[uuid.UUID]:
+    """Insert many rows, skipping those that would break a unique constraint, each inserted
+    row with its `create` event; returns the ids inserted. Every row names the same columns,
+    `id` among them.
+
+    On PostgreSQL one statement does both: the INSERT of the rows, in a WITH clause, feeds
+    the INSERT of their events, so only rows actually stored are recorded. Elsewhere the rows
+    go in first and the events of those inserted follow."""
+    if not rows:
+        return set()
+    connection = await session.connection()
+    actor = recording._actor(session.sync_session)
+    if connection.dialect.name != "postgresql" or actor is None:
+        inserted = await insert_rows(
+            connection, table, rows, skip_conflicts=True, returning=table.c.id
+        )
+        await record_bulk_creation(session, resource_type, [str(row_id) for row_id in inserted])
+        return set(inserted)
+
+    from sqlalchemy.dialects import postgresql
+
+    events: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
+    source, params = unnest_rows(table, rows, event_id=(sa.Uuid(), new_ids(len(rows))))
+    incoming = source.cte("incoming")
+    names = list(rows[0])
+    stored = (
+        postgresql.insert(table)
+        .from_select(names, sa.select(*(incoming.c[name] for name in names)))
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+        .cte("stored")
+    )
+    event_values = {
+        "occurred_at": utcnow(),
+        "client_id": actor.client_id,
+        "action": AuditAction.create.value,
+        "resource_type": resource_type,
+        "request_id": actor.request_id,
+        "details": recording._details(actor, None, None),
+    }
+    statement = (
+        sa.insert(events)
+        .from_select(
+            ["id", "resource_id", *event_values],
+            sa.select(
+                incoming.c.event_id,
+                sa.cast(stored.c.id, sa.String),
+                *(
+                    sa.cast(
+                        sa.bindparam(f"event_{name}", value, type_=events.c[name].type),
+                        events.c[name].type,
+                    )
+                    for name, value in event_values.items()
+                ),
+            ).join_from(stored, incoming, stored.c.id == incoming.c.id),
+        )
+        .add_cte(incoming, stored)
+    )
+    result = await connection.execute(statement, params)
+    ids = [row["id"] for row in rows]
+    if result.rowcount == len(rows):
+        return set(ids)
+    # Some rows were skipped: ask which ones went in.
+    found = await connection.execute(sa.select(table.c.id).where(table.c.id.in_(ids)))
+    return set(found.scalars().all())
 
 
 async def get_audit_event(session: AsyncSession, event_id: uuid.UUID) -> AuditEvent:

@@ -2,10 +2,19 @@ import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    create_model,
+)
+from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
@@ -201,6 +210,19 @@ class FeedbackCreate(FeedbackBase, SurveyAnswerFields, InputModel):
     )
 
 
+if TYPE_CHECKING:
+    FeedbackItem = FeedbackCreate
+else:
+    # A batch item: the fields and rules of FeedbackCreate on a plain pydantic model, which
+    # validates a thousand items in half the time SQLModel's own __init__ takes.
+    FeedbackItem = create_model(
+        "FeedbackItem",
+        __config__=ConfigDict(extra="forbid"),
+        __doc__=FeedbackCreate.__doc__,
+        **{name: (info.annotation, info) for name, info in FeedbackCreate.model_fields.items()},
+    )
+
+
 class FeedbackUpdate(InputModel):
     """Only the handling of feedback changes; what was submitted is kept as it came."""
 
@@ -246,65 +268,61 @@ class BatchItemStatus(StrEnum):
     invalid = "invalid"
 
 
-class FeedbackBatchItemResult(SQLModel):
+class FeedbackBatchItemResult(BaseModel):
     """What became of one submitted item, at the same position as the item."""
 
-    index: int = Field(
+    index: int = PydanticField(
         description="Position of the item in the submitted array, from 0.",
-        schema_extra={"examples": [0]},
+        examples=[0],
     )
-    client_ref: str | None = Field(
+    client_ref: str | None = PydanticField(
         default=None,
         description="The item's `client_ref` as sent, if it was a string; null otherwise.",
-        schema_extra={"examples": ["oba-survey-tab-07/2026-05-01/0042"]},
+        examples=["oba-survey-tab-07/2026-05-01/0042"],
     )
-    status: BatchItemStatus = Field(
+    status: BatchItemStatus = PydanticField(
         description="`created`: stored now; `duplicate`: this client already submitted this "
         "`client_ref` (earlier, or earlier in this batch) and nothing new was stored; "
         "`invalid`: refused for the reasons in `errors`, nothing stored.",
-        schema_extra={"examples": ["created"]},
+        examples=["created"],
     )
-    id: uuid.UUID | None = Field(
+    id: uuid.UUID | None = PydanticField(
         default=None,
         description="Id of the stored feedback: the new one, or for a duplicate the one stored "
         "before; null for an invalid item.",
-        schema_extra={"examples": ["0195f3a9-2b4c-7e10-8f21-6a3b5c7d9e01"]},
+        examples=["0195f3a9-2b4c-7e10-8f21-6a3b5c7d9e01"],
     )
-    errors: list[FieldError] = Field(
+    errors: list[FieldError] = PydanticField(
         default_factory=list,
         description="Why an invalid item was refused, the same errors `POST /v1/feedback` "
         "would report (fields relative to the item); empty otherwise.",
-        schema_extra={
-            "examples": [
-                [
-                    {
-                        "location": "body",
-                        "field": "answers.kepuasan",
-                        "message": "The rating must be between 1 and 5.",
-                        "code": "out_of_range",
-                    }
-                ]
+        examples=[
+            [
+                {
+                    "location": "body",
+                    "field": "answers.kepuasan",
+                    "message": "The rating must be between 1 and 5.",
+                    "code": "out_of_range",
+                }
             ]
-        },
+        ],
     )
 
 
-class FeedbackBatchResult(SQLModel):
+class FeedbackBatchResult(BaseModel):
     """One result per submitted item, in the order the items were sent."""
 
-    results: list[FeedbackBatchItemResult] = Field(
+    results: list[FeedbackBatchItemResult] = PydanticField(
         description="One entry per submitted item, in order.",
-        schema_extra={
-            "examples": [
-                [
-                    {
-                        "index": 0,
-                        "client_ref": "oba-tab-07/0042",
-                        "status": "created",
-                        "id": "0195f3a9-2b4c-7e10-8f21-6a3b5c7d9e01",
-                        "errors": [],
-                    }
-                ]
+        examples=[
+            [
+                {
+                    "index": 0,
+                    "client_ref": "oba-tab-07/0042",
+                    "status": "created",
+                    "id": "0195f3a9-2b4c-7e10-8f21-6a3b5c7d9e01",
+                    "errors": [],
+                }
             ]
-        },
+        ],
     )

@@ -14,9 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.models import Area
-from sofifi_api.audit.service import record_bulk_creation
+from sofifi_api.audit.service import insert_recorded
 from sofifi_api.auth.areas import AreaScope, refuse_uncovered_fields
-from sofifi_api.db import insert_rows, new_ids, sync_window, tombstone, utcnow
+from sofifi_api.db import new_ids, sync_window, tombstone, utcnow
 from sofifi_api.errors import (
     Conflict,
     FieldError,
@@ -29,6 +29,7 @@ from sofifi_api.feedback.models import (
     Feedback,
     FeedbackBatchItemResult,
     FeedbackCreate,
+    FeedbackItem,
     FeedbackStatus,
     FeedbackUpdate,
 )
@@ -406,7 +407,7 @@ async def create_feedback(
     return feedback, True
 
 
-_ITEM = TypeAdapter(FeedbackCreate)
+_ITEM = TypeAdapter(FeedbackItem)
 
 
 def _item_client_ref(raw: Any) -> str | None:
@@ -479,19 +480,6 @@ def _duplicate(
     )
 
 
-async def _insert_skipping_duplicates(
-    session: AsyncSession, rows: list[dict[str, Any]]
-) -> set[uuid.UUID]:
-    """One multi-row INSERT; rows whose reference is already stored (also by a concurrent
-    request) are skipped. Returns the ids actually inserted."""
-    if not rows:
-        return set()
-    connection = await session.connection()
-    table: sa.Table = Feedback.__table__  # type: ignore[attr-defined]
-    inserted = await insert_rows(connection, table, rows, skip_conflicts=True, returning=table.c.id)
-    return set(inserted)
-
-
 async def create_feedback_batch(
     session: AsyncSession,
     raw_items: Sequence[Any],
@@ -514,21 +502,11 @@ async def create_feedback_batch(
             errors = field_errors_from_pydantic(exc.errors(include_input=False))
             results[index] = _invalid(index, _item_client_ref(raw), errors)
 
-    stored = await _stored_refs(
-        session, client_id, {data.client_ref for _, data in parsed if data.client_ref is not None}
-    )
-    candidates: list[tuple[int, FeedbackCreate]] = []
-    for index, data in parsed:
-        if data.client_ref is not None and data.client_ref in stored:
-            results[index] = _duplicate(index, data.client_ref, stored[data.client_ref])
-        else:
-            candidates.append((index, data))
-
-    refs = await _load_references(session, [data for _, data in candidates], areas)
+    refs = await _load_references(session, [data for _, data in parsed], areas)
     accepted: list[tuple[int, FeedbackCreate]] = []
     first_of_ref: dict[str, int] = {}
     repeats: list[tuple[int, str]] = []
-    for index, data in candidates:
+    for index, data in parsed:
         ref = data.client_ref
         if ref is not None and ref in first_of_ref:
             repeats.append((index, ref))
@@ -541,37 +519,46 @@ async def create_feedback_batch(
             first_of_ref[ref] = index
         accepted.append((index, data))
     ids = new_ids(len(accepted))
-    rows = [
-        _row(data, feedback_id, client_id, now)
-        for (_, data), feedback_id in zip(accepted, ids, strict=True)
-    ]
     created_ids = {
         index: feedback_id for (index, _), feedback_id in zip(accepted, ids, strict=True)
     }
-
-    inserted = await _insert_skipping_duplicates(session, rows)
-    await record_bulk_creation(
-        session, RESOURCE_TYPE, [str(row["id"]) for row in rows if row["id"] in inserted]
+    table: sa.Table = Feedback.__table__  # type: ignore[attr-defined]
+    inserted = await insert_recorded(
+        session,
+        table,
+        [
+            _row(data, feedback_id, client_id, now)
+            for (_, data), feedback_id in zip(accepted, ids, strict=True)
+        ],
+        RESOURCE_TYPE,
     )
-    # A reference whose row was skipped was stored meanwhile by a concurrent request.
-    lost = {ref for ref, index in first_of_ref.items() if created_ids[index] not in inserted}
-    winners = await _stored_refs(session, client_id, lost)
-    final_ids = {
-        ref: created_ids[index] if ref not in lost else winners.get(ref)
-        for ref, index in first_of_ref.items()
+
+    # A reference already stored, before or by a concurrent request meanwhile, makes its item
+    # a duplicate of what is stored, even an item that would now be refused.
+    skipped = {ref for ref, index in first_of_ref.items() if created_ids[index] not in inserted}
+    refused = {
+        result.client_ref
+        for result in results
+        if result is not None and result.client_ref is not None
     }
-    refs_by_index = {index: data.client_ref for index, data in candidates}
-    for index, feedback_id in created_ids.items():
-        ref = refs_by_index[index]
-        if feedback_id in inserted:
+    # (A refused item whose reference a later item of this batch stored stays refused.)
+    stored = await _stored_refs(session, client_id, skipped | (refused - first_of_ref.keys()))
+    for index, result in enumerate(results):
+        if result is not None and result.client_ref in stored:
+            results[index] = _duplicate(index, result.client_ref, stored[result.client_ref])
+    for index, data in accepted:
+        ref = data.client_ref
+        if created_ids[index] in inserted:
             results[index] = FeedbackBatchItemResult(
-                index=index, client_ref=ref, status=BatchItemStatus.created, id=feedback_id
+                index=index, client_ref=ref, status=BatchItemStatus.created, id=created_ids[index]
             )
         else:
             assert ref is not None  # only a row with a reference can be skipped
-            results[index] = _settled_repeat(index, ref, final_ids[ref])
+            results[index] = _settled_repeat(index, ref, stored.get(ref))
     for index, ref in repeats:
-        results[index] = _settled_repeat(index, ref, final_ids[ref])
+        first = first_of_ref[ref]
+        kept = created_ids[first] if created_ids[first] in inserted else stored.get(ref)
+        results[index] = _settled_repeat(index, ref, kept)
     return [result for result in results if result is not None]
 
 
