@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from alembic import command
 from sqlalchemy import inspect, pool
 
 from sofifi_api.db import create_engine
-from tests.conftest import _create_postgres_database, _drop_postgres_database
+from tests.conftest import _create_postgres_database, _drop_postgres_database, alembic_config
 
 
 @contextmanager
@@ -27,6 +28,14 @@ def fresh_database(directory: Path) -> Iterator[str]:
         yield url
     finally:
         asyncio.run(_drop_postgres_database(base_url, url))
+
+
+@contextmanager
+def migrated_database(directory: Path) -> Iterator[str]:
+    """A fresh database (see `fresh_database`) with the schema at head."""
+    with fresh_database(directory) as url:
+        command.upgrade(alembic_config(url), "head")
+        yield url
 
 
 async def _table_names(url: str) -> set[str]:

@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from sofifi_api import __version__
+from sofifi_api.conditional import install_conditional_requests
 from sofifi_api.config import get_settings
 from sofifi_api.db import Database
 from sofifi_api.errors import install_error_handlers
@@ -60,6 +61,8 @@ def create_app(database: Database | None = None) -> FastAPI:
         app.state.database = database
     app.state.rate_limiter = build_rate_limiter(settings)
     install_error_handlers(app)
+    # Innermost: the request id and rate limit middleware add their headers to a 304 too.
+    install_conditional_requests(app)
     # Inside the body limit: a key is only taken for a body the limit accepted.
     install_idempotency(app)
     app.add_middleware(

@@ -1,6 +1,7 @@
 """Every table, imported once so that SQLModel.metadata (and Alembic) sees the whole schema."""
 
 from sofifi_api.areas.models import Area
+from sofifi_api.changes.models import Change
 from sofifi_api.clients.models import ApiClient, ApiKey, AuditEvent
 from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution
@@ -18,6 +19,7 @@ __all__ = [
     "ApiKey",
     "Area",
     "AuditEvent",
+    "Change",
     "Consultation",
     "Contribution",
     "Enrollment",

@@ -17,6 +17,9 @@ exchange a client id and API key for a token at `POST /v1/oauth/token` (the OAut
   Pass `next_cursor` back as `cursor`; `limit` is 1 to 500 (default 50). Every list filters by
   `updated_since`; `include_deleted=true` also lists tombstones of deleted resources.
 - `DELETE` answers 204 and keeps a tombstone; the resource then answers 404.
+- Every successful JSON GET carries a strong `ETag` (per client: `Vary: Authorization`).
+  Send it as `If-None-Match` to get 304 while unchanged, or as `If-Match` on PATCH and DELETE
+  to get 412 instead of overwriting a change made since (lost-update protection).
 - Every error is `application/problem+json` (RFC 9457) with `request_id`; validation errors
   list each invalid field in `errors`. Every response carries a `Request-Id` header.
 - Request bodies are limited to 1 MiB (413) and must be JSON (415), except the form-encoded
@@ -72,6 +75,24 @@ TAGS = [
         "publishing a new version; published versions never change.",
     },
     {"name": "feedback", "description": "Ratings and comments about a program or a project."},
+    {
+        "name": "statistics",
+        "description": "Aggregates for planners: per program, per area and of feedback over "
+        "time. For clients without `participants:pii`, counts of people from 1 to 4 (and the "
+        "cells and rates that would reveal them) are withheld, so that small hamlets cannot be "
+        "re-identified.",
+    },
+    {
+        "name": "changes",
+        "description": "The change feed: every create, update and delete, in an order a "
+        "syncing system can follow and resume without missing or repeating a change.",
+    },
+    {
+        "name": "exports",
+        "description": "Whole collections in one streamed download, with the filters of their "
+        "lists: CSV for spreadsheets, NDJSON for scripts, and for infrastructure projects "
+        "GeoJSON for GIS tools and OC4IDS for infrastructure transparency portals.",
+    },
     {
         "name": "audit",
         "description": "The audit trail: who created, changed or deleted what, and who was "

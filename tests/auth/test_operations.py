@@ -12,7 +12,8 @@ from tests.conftest import ClientFactory
 PUBLIC_PATHS = {"/v1/oauth/token"}
 SAMPLE_PATH_VALUES = {"area_code": "82", "code": "82"}
 NIL_ID = "00000000-0000-7000-8000-000000000000"
-# (method, path, scopes); an operation declaring several scopes needs them all.
+# (method, path, scopes); an operation declaring several scopes needs them all, or, for the
+# change feed, any one of them.
 Operations = list[tuple[str, str, tuple[str, ...]]]
 
 
@@ -41,7 +42,7 @@ def request_kwargs(method: str) -> dict[str, Any]:
 
 
 def other_scope(scopes: tuple[str, ...]) -> str:
-    return "surveys:read" if "surveys:read" not in scopes else "areas:read"
+    return next(s for s in ("surveys:read", "areas:read", "audit:read") if s not in scopes)
 
 
 @pytest.fixture

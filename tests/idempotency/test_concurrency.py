@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from alembic import command
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -21,8 +20,7 @@ from sofifi_api.idempotency import service
 from sofifi_api.idempotency.service import IdempotentRequest, Verdict, request_digest
 from sofifi_api.main import create_app
 from sofifi_api.organizations.models import Organization
-from tests.conftest import alembic_config
-from tests.databases import fresh_database
+from tests.databases import migrated_database
 from tests.idempotency.conftest import JSON, ORGANIZATIONS
 
 CONCURRENT = 50
@@ -30,8 +28,7 @@ CONCURRENT = 50
 
 @pytest.fixture(scope="module")
 def committed_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with fresh_database(tmp_path_factory.mktemp("idempotency")) as url:
-        command.upgrade(alembic_config(url), "head")
+    with migrated_database(tmp_path_factory.mktemp("idempotency")) as url:
         yield url
 
 

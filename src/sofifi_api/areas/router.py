@@ -1,15 +1,15 @@
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from sofifi_api.areas import service
-from sofifi_api.areas.dependencies import AreaDep
-from sofifi_api.areas.models import Area, AreaCreate, AreaLevel, AreaPublic, AreaUpdate
+from sofifi_api.areas.dependencies import AreaDep, AreaFiltersDep
+from sofifi_api.areas.models import Area, AreaCreate, AreaPublic, AreaUpdate
 from sofifi_api.auth.dependencies import PrincipalDep, requires
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(prefix="/areas", tags=["areas"])
 
@@ -26,37 +26,10 @@ async def list_areas(
     response: Response,
     session: SessionDep,
     page: PageDep,
-    level: Annotated[AreaLevel | None, Query(description="Only areas of this level.")] = None,
-    parent_code: Annotated[
-        str | None,
-        Query(
-            max_length=40,
-            description="Only the areas directly under this one.",
-            examples=["82.72.02"],
-        ),
-    ] = None,
-    is_official: Annotated[
-        bool | None,
-        Query(description="Only areas with (true) or without (false) an official code."),
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(max_length=100, description="Only names containing this text, ignoring case."),
-    ] = None,
-    updated_since: UpdatedSinceQuery = None,
-    include_deleted: IncludeDeletedQuery = False,
+    filters: AreaFiltersDep,
 ) -> dict[str, Any]:
     """Areas in code order, so that each area follows its parent."""
-    items, next_key = await service.list_areas(
-        session,
-        page,
-        level=level,
-        parent_code=parent_code,
-        is_official=is_official,
-        name_contains=q,
-        updated_since=updated_since,
-        include_deleted=include_deleted,
-    )
+    items, next_key = await service.list_areas(session, page, filters)
     return page_body(request, response, items, next_key)
 
 
@@ -102,11 +75,16 @@ async def get_area(area: AreaDep) -> Area:
     responses=problem_responses(400, 404, 409, 413, 415, 422),
 )
 async def update_area(
-    session: SessionDep, principal: PrincipalDep, area: AreaDep, body: AreaUpdate
+    session: SessionDep,
+    principal: PrincipalDep,
+    area: AreaDep,
+    body: AreaUpdate,
+    if_match: IfMatchDep,
 ) -> Area:
     """Changes only the fields sent; the code never changes, and the result must still fit
     the hierarchy and code rules. A client restricted to areas may change only areas within
     them (403)."""
+    await if_match.require_current(session, area, AreaPublic)
     return await service.update_area(session, area, body, areas=principal.areas)
 
 
@@ -117,8 +95,11 @@ async def update_area(
     summary="Delete an area",
     responses=problem_responses(404, 409, 422),
 )
-async def delete_area(session: SessionDep, principal: PrincipalDep, area: AreaDep) -> None:
+async def delete_area(
+    session: SessionDep, principal: PrincipalDep, area: AreaDep, if_match: IfMatchDep
+) -> None:
     """Leaves a tombstone that `include_deleted` lists; refused while child areas or live
     organizations, participants, programs, projects or feedback still name it. A client
     restricted to areas may delete only areas within them (403)."""
+    await if_match.require_current(session, area, AreaPublic)
     await service.delete_area(session, area, areas=principal.areas)

@@ -1,6 +1,7 @@
 import csv
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -90,29 +91,41 @@ async def get_area(session: AsyncSession, code: str) -> Area:
     return area
 
 
-async def list_areas(
-    session: AsyncSession,
-    page: PageRequest,
-    *,
-    level: AreaLevel | None = None,
-    parent_code: str | None = None,
-    is_official: bool | None = None,
-    name_contains: str | None = None,
-    updated_since: datetime | None = None,
-    include_deleted: bool = False,
-) -> tuple[list[Area], str | None]:
+@dataclass(frozen=True)
+class AreaFilters:
+    level: AreaLevel | None = None
+    parent_code: str | None = None
+    is_official: bool | None = None
+    name_contains: str | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def areas_query(filters: AreaFilters) -> SelectOfScalar[Area]:
+    """The areas a list or an export shows, in no order yet; every client sees all."""
     statement = select(Area)
-    if level is not None:
-        statement = statement.where(Area.level == level)
-    if parent_code is not None:
-        statement = statement.where(Area.parent_code == parent_code)
-    if is_official is not None:
-        statement = statement.where(Area.is_official == is_official)
-    if name_contains:
-        statement = statement.where(col(Area.name).icontains(name_contains, autoescape=True))
-    statement = sync_window(
-        statement, Area, updated_since=updated_since, include_deleted=include_deleted
+    if filters.level is not None:
+        statement = statement.where(Area.level == filters.level)
+    if filters.parent_code is not None:
+        statement = statement.where(Area.parent_code == filters.parent_code)
+    if filters.is_official is not None:
+        statement = statement.where(Area.is_official == filters.is_official)
+    if filters.name_contains:
+        statement = statement.where(
+            col(Area.name).icontains(filters.name_contains, autoescape=True)
+        )
+    return sync_window(
+        statement,
+        Area,
+        updated_since=filters.updated_since,
+        include_deleted=filters.include_deleted,
     )
+
+
+async def list_areas(
+    session: AsyncSession, page: PageRequest, filters: AreaFilters
+) -> tuple[list[Area], str | None]:
+    statement = areas_query(filters)
     rows = (await session.exec(keyset(statement, col(Area.code), page))).all()
     return cut_page(rows, page, lambda area: area.code)
 

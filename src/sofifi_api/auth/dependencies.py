@@ -132,6 +132,38 @@ def requires(scope: str) -> Any:
     return Security(authorize, scopes=[scope])
 
 
+class MissingAnyScope(Forbidden):
+    title, slug = "Missing scope", "missing-scope"
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        wanted = " ".join(scopes)
+        super().__init__(
+            f"This operation needs one of the scopes {', '.join(scopes)}; this client was "
+            "granted none of them.",
+            headers={"WWW-Authenticate": f'{_REALM}, error="insufficient_scope", scope="{wanted}"'},
+        )
+
+
+def requires_any(*scopes: str) -> Any:
+    """Route dependency for an operation that any one of `scopes` opens (the change feed);
+    the operation then narrows what it shows to the client's scopes. Pass
+    `any_scope_security(...)` as the route's `openapi_extra` to document the alternatives."""
+
+    async def authorize_any(request: Request, session: SessionDep) -> Principal:
+        principal = await authorize(SecurityScopes(), request, session, None, None)
+        if not any(principal.allows(scope) for scope in scopes):
+            raise MissingAnyScope(scopes)
+        return principal
+
+    return Depends(authorize_any)
+
+
+def any_scope_security(*scopes: str) -> dict[str, Any]:
+    """OpenAPI security requirements met by any one of `scopes`, with either scheme."""
+    schemes = (api_key_scheme.scheme_name, oauth2_scheme.scheme_name)
+    return {"security": [{scheme: [scope]} for scope in scopes for scheme in schemes]}
+
+
 def current_principal(request: Request) -> Principal:
     principal: Principal = request.state.principal
     return principal

@@ -16,6 +16,7 @@ from sofifi_api.clients.models import (
     IssuedClient,
     KeyRotation,
 )
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
@@ -95,9 +96,14 @@ async def get_client(session: SessionDep, client: ClientDep) -> ClientPublic:
     summary="Update an API client",
     responses=problem_responses(400, 404, 413, 415, 422),
 )
-async def update_client(session: SessionDep, client: ClientDep, body: ClientUpdate) -> ClientPublic:
+async def update_client(
+    session: SessionDep, client: ClientDep, body: ClientUpdate, if_match: IfMatchDep
+) -> ClientPublic:
     """Changes only the fields sent. New scopes and areas apply at once, to access tokens
     already issued too."""
+    await if_match.require_current(
+        session, client, lambda: service.describe_client(session, client)
+    )
     updated = await service.update_client(session, client, body)
     return await service.describe_client(session, updated)
 

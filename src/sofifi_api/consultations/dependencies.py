@@ -1,12 +1,17 @@
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
 
 from sofifi_api.consultations.models import Consultation
-from sofifi_api.consultations.service import ConsultationNotFound, get_consultation
+from sofifi_api.consultations.service import (
+    ConsultationFilters,
+    ConsultationNotFound,
+    get_consultation,
+)
 from sofifi_api.db import SessionDep
 from sofifi_api.infrastructure_projects.dependencies import ProjectDep
-from sofifi_api.schemas import parse_id
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 
 async def consultation_from_path(
@@ -21,3 +26,25 @@ async def consultation_from_path(
 
 
 ConsultationDep = Annotated[Consultation, Depends(consultation_from_path)]
+
+
+def consultation_filters(
+    held_from: Annotated[
+        date | None, Query(description="Only meetings held on or after this day.")
+    ] = None,
+    held_to: Annotated[
+        date | None, Query(description="Only meetings held on or before this day.")
+    ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> ConsultationFilters:
+    """The filters of a project's consultation list, which the consultation export shares."""
+    return ConsultationFilters(
+        held_from=held_from,
+        held_to=held_to,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
+
+
+ConsultationFiltersDep = Annotated[ConsultationFilters, Depends(consultation_filters)]

@@ -1,11 +1,13 @@
-from datetime import date
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
+from sofifi_api.auth.areas import EVERY_AREA
 from sofifi_api.auth.dependencies import requires
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.consultations import service
-from sofifi_api.consultations.dependencies import ConsultationDep
+from sofifi_api.consultations.dependencies import ConsultationDep, ConsultationFiltersDep
 from sofifi_api.consultations.models import (
     Consultation,
     ConsultationCreate,
@@ -16,7 +18,6 @@ from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.infrastructure_projects.dependencies import ProjectDep
 from sofifi_api.pagination import Page, PageDep, page_body
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(
     prefix="/infrastructure-projects/{project_id}/consultations", tags=["consultations"]
@@ -36,24 +37,11 @@ async def list_consultations(
     session: SessionDep,
     project: ProjectDep,
     page: PageDep,
-    held_from: Annotated[
-        date | None, Query(description="Only meetings held on or after this day.")
-    ] = None,
-    held_to: Annotated[
-        date | None, Query(description="Only meetings held on or before this day.")
-    ] = None,
-    updated_since: UpdatedSinceQuery = None,
-    include_deleted: IncludeDeletedQuery = False,
+    filters: ConsultationFiltersDep,
 ) -> dict[str, Any]:
     """The project's consultations in creation order."""
     items, next_key = await service.list_consultations(
-        session,
-        project,
-        page,
-        held_from=held_from,
-        held_to=held_to,
-        updated_since=updated_since,
-        include_deleted=include_deleted,
+        session, page, replace(filters, project_id=project.id), areas=EVERY_AREA
     )
     return page_body(request, response, items, next_key)
 
@@ -104,9 +92,11 @@ async def update_consultation(
     project: ProjectDep,
     consultation: ConsultationDep,
     body: ConsultationUpdate,
+    if_match: IfMatchDep,
 ) -> Consultation:
     """Changes only the fields sent; `women_count` is checked against the resulting
     `participants_count`."""
+    await if_match.require_current(session, consultation, ConsultationPublic)
     return await service.update_consultation(session, project, consultation, body)
 
 
@@ -118,7 +108,8 @@ async def update_consultation(
     responses=problem_responses(404, 422),
 )
 async def delete_consultation(
-    session: SessionDep, project: ProjectDep, consultation: ConsultationDep
+    session: SessionDep, project: ProjectDep, consultation: ConsultationDep, if_match: IfMatchDep
 ) -> None:
     """Leaves a tombstone that `include_deleted` lists."""
+    await if_match.require_current(session, consultation, ConsultationPublic)
     await service.delete_consultation(session, project, consultation)

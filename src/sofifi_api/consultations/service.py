@@ -1,15 +1,18 @@
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
+from sofifi_api.auth.areas import AreaScope
 from sofifi_api.consultations.models import Consultation, ConsultationCreate, ConsultationUpdate
 from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
-from sofifi_api.infrastructure_projects.service import mark_project_changed
+from sofifi_api.infrastructure_projects.service import mark_project_changed, project_in_scope
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.schemas import require_non_null
 
@@ -41,17 +44,26 @@ async def get_consultation(
     return consultation
 
 
-async def list_consultations(
-    session: AsyncSession,
-    project: InfrastructureProject,
-    page: PageRequest,
-    *,
-    held_from: date | None = None,
-    held_to: date | None = None,
-    updated_since: datetime | None = None,
-    include_deleted: bool = False,
-) -> tuple[list[Consultation], str | None]:
-    if held_from is not None and held_to is not None and held_to < held_from:
+@dataclass(frozen=True)
+class ConsultationFilters:
+    # The project's consultations; None: those of every project in scope.
+    project_id: uuid.UUID | None = None
+    held_from: date | None = None
+    held_to: date | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def consultations_query(
+    filters: ConsultationFilters, *, areas: AreaScope
+) -> SelectOfScalar[Consultation]:
+    """The consultations a list or an export shows, in no order yet: for a client restricted
+    to areas, those of projects serving one of them."""
+    if (
+        filters.held_from is not None
+        and filters.held_to is not None
+        and filters.held_to < filters.held_from
+    ):
         message = "held_to must be on or after held_from."
         raise ValidationFailed(
             message,
@@ -59,14 +71,27 @@ async def list_consultations(
                 FieldError(location="query", field="held_to", message=message, code="date_order")
             ],
         )
-    statement = select(Consultation).where(Consultation.project_id == project.id)
-    if held_from is not None:
-        statement = statement.where(col(Consultation.held_on) >= held_from)
-    if held_to is not None:
-        statement = statement.where(col(Consultation.held_on) <= held_to)
-    statement = sync_window(
-        statement, Consultation, updated_since=updated_since, include_deleted=include_deleted
+    statement = select(Consultation)
+    if filters.project_id is not None:
+        statement = statement.where(Consultation.project_id == filters.project_id)
+    if not areas.unrestricted:
+        statement = statement.where(project_in_scope(areas, col(Consultation.project_id)))
+    if filters.held_from is not None:
+        statement = statement.where(col(Consultation.held_on) >= filters.held_from)
+    if filters.held_to is not None:
+        statement = statement.where(col(Consultation.held_on) <= filters.held_to)
+    return sync_window(
+        statement,
+        Consultation,
+        updated_since=filters.updated_since,
+        include_deleted=filters.include_deleted,
     )
+
+
+async def list_consultations(
+    session: AsyncSession, page: PageRequest, filters: ConsultationFilters, *, areas: AreaScope
+) -> tuple[list[Consultation], str | None]:
+    statement = consultations_query(filters, areas=areas)
     rows = (await session.exec(keyset(statement, col(Consultation.id), page))).all()
     return cut_page(rows, page, lambda consultation: consultation.id)
 

@@ -1,12 +1,16 @@
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
 
-from sofifi_api.contributions.models import Contribution
-from sofifi_api.contributions.service import ContributionNotFound, get_contribution
+from sofifi_api.contributions.models import Contribution, ContributionKind
+from sofifi_api.contributions.service import (
+    ContributionFilters,
+    ContributionNotFound,
+    get_contribution,
+)
 from sofifi_api.db import SessionDep
 from sofifi_api.infrastructure_projects.dependencies import ProjectDep
-from sofifi_api.schemas import parse_id
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 
 async def contribution_from_path(
@@ -21,3 +25,17 @@ async def contribution_from_path(
 
 
 ContributionDep = Annotated[Contribution, Depends(contribution_from_path)]
+
+
+def contribution_filters(
+    kind: Annotated[ContributionKind | None, Query(description="Only this kind.")] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> ContributionFilters:
+    """The filters of a project's contribution list, which the contribution export shares."""
+    return ContributionFilters(
+        kind=kind, updated_since=updated_since, include_deleted=include_deleted
+    )
+
+
+ContributionFiltersDep = Annotated[ContributionFilters, Depends(contribution_filters)]

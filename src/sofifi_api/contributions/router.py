@@ -1,14 +1,16 @@
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
+from sofifi_api.auth.areas import EVERY_AREA
 from sofifi_api.auth.dependencies import requires
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.contributions import service
-from sofifi_api.contributions.dependencies import ContributionDep
+from sofifi_api.contributions.dependencies import ContributionDep, ContributionFiltersDep
 from sofifi_api.contributions.models import (
     Contribution,
     ContributionCreate,
-    ContributionKind,
     ContributionPublic,
     ContributionUpdate,
 )
@@ -16,7 +18,6 @@ from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.infrastructure_projects.dependencies import ProjectDep
 from sofifi_api.pagination import Page, PageDep, page_body
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(
     prefix="/infrastructure-projects/{project_id}/contributions", tags=["contributions"]
@@ -36,18 +37,11 @@ async def list_contributions(
     session: SessionDep,
     project: ProjectDep,
     page: PageDep,
-    kind: Annotated[ContributionKind | None, Query(description="Only this kind.")] = None,
-    updated_since: UpdatedSinceQuery = None,
-    include_deleted: IncludeDeletedQuery = False,
+    filters: ContributionFiltersDep,
 ) -> dict[str, Any]:
     """The project's contributions in creation order."""
     items, next_key = await service.list_contributions(
-        session,
-        project,
-        page,
-        kind=kind,
-        updated_since=updated_since,
-        include_deleted=include_deleted,
+        session, page, replace(filters, project_id=project.id), areas=EVERY_AREA
     )
     return page_body(request, response, items, next_key)
 
@@ -98,9 +92,11 @@ async def update_contribution(
     project: ProjectDep,
     contribution: ContributionDep,
     body: ContributionUpdate,
+    if_match: IfMatchDep,
 ) -> Contribution:
     """Changes only the fields sent; the kind rules are checked on the result, so changing
     `labor` to another kind also needs `"person_days": null`."""
+    await if_match.require_current(session, contribution, ContributionPublic)
     return await service.update_contribution(session, project, contribution, body)
 
 
@@ -112,7 +108,8 @@ async def update_contribution(
     responses=problem_responses(404, 422),
 )
 async def delete_contribution(
-    session: SessionDep, project: ProjectDep, contribution: ContributionDep
+    session: SessionDep, project: ProjectDep, contribution: ContributionDep, if_match: IfMatchDep
 ) -> None:
     """Leaves a tombstone that `include_deleted` lists."""
+    await if_match.require_current(session, contribution, ContributionPublic)
     await service.delete_contribution(session, project, contribution)

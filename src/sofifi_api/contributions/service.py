@@ -1,10 +1,13 @@
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
+from sofifi_api.auth.areas import AreaScope
 from sofifi_api.contributions.models import (
     Contribution,
     ContributionCreate,
@@ -14,7 +17,7 @@ from sofifi_api.contributions.models import (
 from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
-from sofifi_api.infrastructure_projects.service import mark_project_changed
+from sofifi_api.infrastructure_projects.service import mark_project_changed, project_in_scope
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.schemas import require_non_null
 
@@ -56,21 +59,39 @@ async def get_contribution(
     return contribution
 
 
-async def list_contributions(
-    session: AsyncSession,
-    project: InfrastructureProject,
-    page: PageRequest,
-    *,
-    kind: ContributionKind | None = None,
-    updated_since: datetime | None = None,
-    include_deleted: bool = False,
-) -> tuple[list[Contribution], str | None]:
-    statement = select(Contribution).where(Contribution.project_id == project.id)
-    if kind is not None:
-        statement = statement.where(Contribution.kind == kind)
-    statement = sync_window(
-        statement, Contribution, updated_since=updated_since, include_deleted=include_deleted
+@dataclass(frozen=True)
+class ContributionFilters:
+    # The project's contributions; None: those of every project in scope.
+    project_id: uuid.UUID | None = None
+    kind: ContributionKind | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def contributions_query(
+    filters: ContributionFilters, *, areas: AreaScope
+) -> SelectOfScalar[Contribution]:
+    """The contributions a list or an export shows, in no order yet: for a client restricted
+    to areas, those of projects serving one of them."""
+    statement = select(Contribution)
+    if filters.project_id is not None:
+        statement = statement.where(Contribution.project_id == filters.project_id)
+    if not areas.unrestricted:
+        statement = statement.where(project_in_scope(areas, col(Contribution.project_id)))
+    if filters.kind is not None:
+        statement = statement.where(Contribution.kind == filters.kind)
+    return sync_window(
+        statement,
+        Contribution,
+        updated_since=filters.updated_since,
+        include_deleted=filters.include_deleted,
     )
+
+
+async def list_contributions(
+    session: AsyncSession, page: PageRequest, filters: ContributionFilters, *, areas: AreaScope
+) -> tuple[list[Contribution], str | None]:
+    statement = contributions_query(filters, areas=areas)
     rows = (await session.exec(keyset(statement, col(Contribution.id), page))).all()
     return cut_page(rows, page, lambda contribution: contribution.id)
 

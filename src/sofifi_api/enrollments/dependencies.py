@@ -1,13 +1,14 @@
+import uuid
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
 
 from sofifi_api.auth.dependencies import PrincipalDep
 from sofifi_api.db import SessionDep
-from sofifi_api.enrollments.models import Enrollment
-from sofifi_api.enrollments.service import EnrollmentNotFound, get_enrollment
+from sofifi_api.enrollments.models import Enrollment, EnrollmentStatus
+from sofifi_api.enrollments.service import EnrollmentFilters, EnrollmentNotFound, get_enrollment
 from sofifi_api.programs.dependencies import ProgramDep
-from sofifi_api.schemas import parse_id
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 
 async def enrollment_from_path(
@@ -25,3 +26,23 @@ async def enrollment_from_path(
 
 
 EnrollmentDep = Annotated[Enrollment, Depends(enrollment_from_path)]
+
+
+def enrollment_filters(
+    status: Annotated[EnrollmentStatus | None, Query(description="Only this status.")] = None,
+    participant_id: Annotated[
+        uuid.UUID | None, Query(description="Only the enrollment of this participant.")
+    ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> EnrollmentFilters:
+    """The filters of a program's enrollment list, which the enrollment export shares."""
+    return EnrollmentFilters(
+        status=status,
+        participant_id=participant_id,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
+
+
+EnrollmentFiltersDep = Annotated[EnrollmentFilters, Depends(enrollment_filters)]

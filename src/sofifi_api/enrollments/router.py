@@ -1,23 +1,22 @@
-import uuid
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from sofifi_api.auth.dependencies import PrincipalDep, requires
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.enrollments import service
-from sofifi_api.enrollments.dependencies import EnrollmentDep
+from sofifi_api.enrollments.dependencies import EnrollmentDep, EnrollmentFiltersDep
 from sofifi_api.enrollments.models import (
     Enrollment,
     EnrollmentCreate,
     EnrollmentPublic,
-    EnrollmentStatus,
     EnrollmentUpdate,
 )
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
 from sofifi_api.programs.dependencies import ProgramDep
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollments"])
 
@@ -36,24 +35,12 @@ async def list_enrollments(
     principal: PrincipalDep,
     program: ProgramDep,
     page: PageDep,
-    status: Annotated[EnrollmentStatus | None, Query(description="Only this status.")] = None,
-    participant_id: Annotated[
-        uuid.UUID | None, Query(description="Only the enrollment of this participant.")
-    ] = None,
-    updated_since: UpdatedSinceQuery = None,
-    include_deleted: IncludeDeletedQuery = False,
+    filters: EnrollmentFiltersDep,
 ) -> dict[str, Any]:
     """The program's enrollments in creation order; 404 when the program is deleted. A client
     restricted to areas sees only enrollments of participants in its areas."""
     items, next_key = await service.list_enrollments(
-        session,
-        program,
-        page,
-        areas=principal.areas,
-        status=status,
-        participant_id=participant_id,
-        updated_since=updated_since,
-        include_deleted=include_deleted,
+        session, page, replace(filters, program_id=program.id), areas=principal.areas
     )
     return page_body(request, response, items, next_key)
 
@@ -102,9 +89,14 @@ async def get_enrollment(enrollment: EnrollmentDep) -> Enrollment:
     responses=problem_responses(400, 404, 413, 415, 422),
 )
 async def update_enrollment(
-    session: SessionDep, program: ProgramDep, enrollment: EnrollmentDep, body: EnrollmentUpdate
+    session: SessionDep,
+    program: ProgramDep,
+    enrollment: EnrollmentDep,
+    body: EnrollmentUpdate,
+    if_match: IfMatchDep,
 ) -> Enrollment:
     """Changes only the fields sent; `participant_id` cannot change (enroll anew instead)."""
+    await if_match.require_current(session, enrollment, EnrollmentPublic)
     return await service.update_enrollment(session, program, enrollment, body)
 
 
@@ -116,7 +108,8 @@ async def update_enrollment(
     responses=problem_responses(404, 422),
 )
 async def delete_enrollment(
-    session: SessionDep, program: ProgramDep, enrollment: EnrollmentDep
+    session: SessionDep, program: ProgramDep, enrollment: EnrollmentDep, if_match: IfMatchDep
 ) -> None:
     """Leaves a tombstone that `include_deleted` lists; the participant may be enrolled again."""
+    await if_match.require_current(session, enrollment, EnrollmentPublic)
     await service.delete_enrollment(session, program, enrollment)

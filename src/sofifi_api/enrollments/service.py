@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -6,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.db import sync_window, tombstone, utcnow
@@ -19,6 +21,7 @@ from sofifi_api.errors import Conflict, NotFound, ValidationFailed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.participants.models import Participant
 from sofifi_api.programs.models import Program
+from sofifi_api.programs.service import program_in_scope
 from sofifi_api.schemas import check_date_order, require_non_null
 
 
@@ -69,27 +72,45 @@ async def get_enrollment(
     return enrollment
 
 
-async def list_enrollments(
-    session: AsyncSession,
-    program: Program,
-    page: PageRequest,
-    *,
-    areas: AreaScope,
-    status: EnrollmentStatus | None = None,
-    participant_id: uuid.UUID | None = None,
-    updated_since: datetime | None = None,
-    include_deleted: bool = False,
-) -> tuple[list[Enrollment], str | None]:
-    statement = select(Enrollment).where(Enrollment.program_id == program.id)
+@dataclass(frozen=True)
+class EnrollmentFilters:
+    # The program's enrollments; None: those of every program in scope.
+    program_id: uuid.UUID | None = None
+    status: EnrollmentStatus | None = None
+    participant_id: uuid.UUID | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def enrollments_query(
+    filters: EnrollmentFilters, *, areas: AreaScope
+) -> SelectOfScalar[Enrollment]:
+    """The enrollments a list or an export shows, in no order yet: for a client restricted to
+    areas, those of its programs whose participant is in its areas."""
+    statement = select(Enrollment)
+    if filters.program_id is not None:
+        statement = statement.where(Enrollment.program_id == filters.program_id)
     if not areas.unrestricted:
-        statement = statement.where(participant_in_scope(areas, col(Enrollment.participant_id)))
-    if status is not None:
-        statement = statement.where(Enrollment.status == status)
-    if participant_id is not None:
-        statement = statement.where(Enrollment.participant_id == participant_id)
-    statement = sync_window(
-        statement, Enrollment, updated_since=updated_since, include_deleted=include_deleted
+        statement = statement.where(
+            program_in_scope(areas, col(Enrollment.program_id)),
+            participant_in_scope(areas, col(Enrollment.participant_id)),
+        )
+    if filters.status is not None:
+        statement = statement.where(Enrollment.status == filters.status)
+    if filters.participant_id is not None:
+        statement = statement.where(Enrollment.participant_id == filters.participant_id)
+    return sync_window(
+        statement,
+        Enrollment,
+        updated_since=filters.updated_since,
+        include_deleted=filters.include_deleted,
     )
+
+
+async def list_enrollments(
+    session: AsyncSession, page: PageRequest, filters: EnrollmentFilters, *, areas: AreaScope
+) -> tuple[list[Enrollment], str | None]:
+    statement = enrollments_query(filters, areas=areas)
     rows = (await session.exec(keyset(statement, col(Enrollment.id), page))).all()
     return cut_page(rows, page, lambda enrollment: enrollment.id)
 

@@ -1,12 +1,14 @@
+import uuid
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
+from pydantic import AwareDatetime
 
 from sofifi_api.auth.dependencies import PrincipalDep
 from sofifi_api.db import SessionDep
-from sofifi_api.feedback.models import Feedback
-from sofifi_api.feedback.service import FeedbackNotFound, get_feedback
-from sofifi_api.schemas import parse_id
+from sofifi_api.feedback.models import Feedback, FeedbackStatus
+from sofifi_api.feedback.service import FeedbackFilters, FeedbackNotFound, get_feedback
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 
 async def feedback_from_path(
@@ -22,3 +24,69 @@ async def feedback_from_path(
 
 
 FeedbackDep = Annotated[Feedback, Depends(feedback_from_path)]
+
+
+def feedback_filters(
+    principal: PrincipalDep,
+    program_id: Annotated[
+        uuid.UUID | None, Query(description="Only feedback about this program.")
+    ] = None,
+    infrastructure_project_id: Annotated[
+        uuid.UUID | None, Query(description="Only feedback about this infrastructure project.")
+    ] = None,
+    status: Annotated[
+        FeedbackStatus | None, Query(description="Only feedback in this status.")
+    ] = None,
+    rating: Annotated[
+        int | None, Query(ge=1, le=5, description="Only feedback with exactly this rating.")
+    ] = None,
+    min_rating: Annotated[
+        int | None, Query(ge=1, le=5, description="Only feedback rated at least this.")
+    ] = None,
+    area_code: Annotated[
+        str | None, Query(max_length=40, description="Only feedback collected in this area.")
+    ] = None,
+    client_ref: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="Only the caller's own submission with this reference: a client_ref "
+            "names a submission only within the client that sent it.",
+        ),
+    ] = None,
+    submitted_from: Annotated[
+        AwareDatetime | None,
+        Query(
+            description="Only feedback submitted at or after this instant (RFC 3339 with offset).",
+            examples=["2026-05-01T00:00:00+09:00"],
+        ),
+    ] = None,
+    submitted_to: Annotated[
+        AwareDatetime | None,
+        Query(
+            description="Only feedback submitted before this instant (exclusive; RFC 3339 with "
+            "offset), so that consecutive windows never overlap.",
+            examples=["2026-06-01T00:00:00+09:00"],
+        ),
+    ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> FeedbackFilters:
+    """The filters of the feedback list, which its export shares."""
+    return FeedbackFilters(
+        program_id=program_id,
+        infrastructure_project_id=infrastructure_project_id,
+        status=status,
+        rating=rating,
+        min_rating=min_rating,
+        area_code=area_code,
+        client_ref=client_ref,
+        submitted_by=principal.client_id,
+        submitted_from=submitted_from,
+        submitted_to=submitted_to,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
+
+
+FeedbackFiltersDep = Annotated[FeedbackFilters, Depends(feedback_filters)]

@@ -1,13 +1,13 @@
 import json
-import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi import status as http_status
-from pydantic import AwareDatetime, TypeAdapter
+from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
 from sofifi_api.auth.dependencies import PrincipalDep, requires
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import (
     ApiError,
@@ -17,17 +17,15 @@ from sofifi_api.errors import (
     problem_responses,
 )
 from sofifi_api.feedback import service
-from sofifi_api.feedback.dependencies import FeedbackDep
+from sofifi_api.feedback.dependencies import FeedbackDep, FeedbackFiltersDep
 from sofifi_api.feedback.models import (
     Feedback,
     FeedbackBatchResult,
     FeedbackCreate,
     FeedbackPublic,
-    FeedbackStatus,
     FeedbackUpdate,
 )
 from sofifi_api.pagination import Page, PageDep, page_body
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
 
@@ -58,73 +56,13 @@ async def list_feedback(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    program_id: Annotated[
-        uuid.UUID | None, Query(description="Only feedback about this program.")
-    ] = None,
-    infrastructure_project_id: Annotated[
-        uuid.UUID | None, Query(description="Only feedback about this infrastructure project.")
-    ] = None,
-    status: Annotated[
-        FeedbackStatus | None, Query(description="Only feedback in this status.")
-    ] = None,
-    rating: Annotated[
-        int | None, Query(ge=1, le=5, description="Only feedback with exactly this rating.")
-    ] = None,
-    min_rating: Annotated[
-        int | None, Query(ge=1, le=5, description="Only feedback rated at least this.")
-    ] = None,
-    area_code: Annotated[
-        str | None, Query(max_length=40, description="Only feedback collected in this area.")
-    ] = None,
-    client_ref: Annotated[
-        str | None,
-        Query(
-            max_length=100,
-            description="Only the caller's own submission with this reference: a client_ref "
-            "names a submission only within the client that sent it.",
-        ),
-    ] = None,
-    submitted_from: Annotated[
-        AwareDatetime | None,
-        Query(
-            description="Only feedback submitted at or after this instant (RFC 3339 with offset).",
-            examples=["2026-05-01T00:00:00+09:00"],
-        ),
-    ] = None,
-    submitted_to: Annotated[
-        AwareDatetime | None,
-        Query(
-            description="Only feedback submitted before this instant (exclusive; RFC 3339 with "
-            "offset), so that consecutive windows never overlap.",
-            examples=["2026-06-01T00:00:00+09:00"],
-        ),
-    ] = None,
-    updated_since: UpdatedSinceQuery = None,
-    include_deleted: IncludeDeletedQuery = False,
+    filters: FeedbackFiltersDep,
 ) -> dict[str, Any]:
     """Feedback in creation order, filtered by subject, handling status, rating, area, the
     submitting app's reference and the device's submission time. A client restricted to areas
     sees only feedback about a program or project in its areas that was collected in one of
     them or names no area."""
-    items, next_key = await service.list_feedback(
-        session,
-        page,
-        service.FeedbackFilters(
-            program_id=program_id,
-            infrastructure_project_id=infrastructure_project_id,
-            status=status,
-            rating=rating,
-            min_rating=min_rating,
-            area_code=area_code,
-            client_ref=client_ref,
-            submitted_by=principal.client_id,
-            submitted_from=submitted_from,
-            submitted_to=submitted_to,
-            updated_since=updated_since,
-            include_deleted=include_deleted,
-        ),
-        areas=principal.areas,
-    )
+    items, next_key = await service.list_feedback(session, page, filters, areas=principal.areas)
     return page_body(request, response, items, next_key)
 
 
@@ -293,12 +231,13 @@ async def get_feedback(feedback: FeedbackDep) -> Feedback:
     responses=problem_responses(400, 404, 409, 413, 415, 422),
 )
 async def update_feedback(
-    session: SessionDep, feedback: FeedbackDep, body: FeedbackUpdate
+    session: SessionDep, feedback: FeedbackDep, body: FeedbackUpdate, if_match: IfMatchDep
 ) -> Feedback:
     """Changes only `status` and `response_note`. Status moves forwards only: `new` →
     `acknowledged` → `resolved`, or `new` → `resolved`; sending the current status again is
     accepted, moving backwards answers 409. What was submitted (subject, rating, comment, area,
     `submitted_at`, `client_ref`) never changes: sending any of it answers 422."""
+    await if_match.require_current(session, feedback, FeedbackPublic)
     return await service.update_feedback(session, feedback, body)
 
 
@@ -309,6 +248,7 @@ async def update_feedback(
     summary="Delete feedback",
     responses=problem_responses(404, 422),
 )
-async def delete_feedback(session: SessionDep, feedback: FeedbackDep) -> None:
+async def delete_feedback(session: SessionDep, feedback: FeedbackDep, if_match: IfMatchDep) -> None:
     """Leaves a tombstone that `include_deleted` lists."""
+    await if_match.require_current(session, feedback, FeedbackPublic)
     await service.delete_feedback(session, feedback)

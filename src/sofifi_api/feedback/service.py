@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.areas.models import Area
 from sofifi_api.audit.service import insert_recorded
@@ -124,10 +125,9 @@ async def get_feedback(
     return feedback
 
 
-async def list_feedback(
-    session: AsyncSession, page: PageRequest, filters: FeedbackFilters, *, areas: AreaScope
-) -> tuple[list[Feedback], str | None]:
-    """Feedback in creation order; `submitted_from` is inclusive, `submitted_to` exclusive."""
+def feedback_query(filters: FeedbackFilters, *, areas: AreaScope) -> SelectOfScalar[Feedback]:
+    """The feedback a list or an export shows: filtered and within `areas`, in no order yet;
+    `submitted_from` is inclusive, `submitted_to` exclusive."""
     if (
         filters.submitted_from is not None
         and filters.submitted_to is not None
@@ -168,12 +168,19 @@ async def list_feedback(
         statement = statement.where(col(Feedback.submitted_at) >= filters.submitted_from)
     if filters.submitted_to is not None:
         statement = statement.where(col(Feedback.submitted_at) < filters.submitted_to)
-    statement = sync_window(
+    return sync_window(
         statement,
         Feedback,
         updated_since=filters.updated_since,
         include_deleted=filters.include_deleted,
     )
+
+
+async def list_feedback(
+    session: AsyncSession, page: PageRequest, filters: FeedbackFilters, *, areas: AreaScope
+) -> tuple[list[Feedback], str | None]:
+    """A page of feedback in creation order."""
+    statement = feedback_query(filters, areas=areas)
     rows = (await session.exec(keyset(statement, col(Feedback.id), page))).all()
     return cut_page(rows, page, lambda feedback: feedback.id)
 

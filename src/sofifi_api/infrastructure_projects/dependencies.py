@@ -1,12 +1,21 @@
+import uuid
 from typing import Annotated
 
-from fastapi import Depends, Path
+from fastapi import Depends, Path, Query
 
 from sofifi_api.auth.dependencies import PrincipalDep
 from sofifi_api.db import SessionDep
-from sofifi_api.infrastructure_projects.models import InfrastructureProject
-from sofifi_api.infrastructure_projects.service import ProjectNotFound, get_project
-from sofifi_api.schemas import parse_id
+from sofifi_api.infrastructure_projects.models import (
+    InfrastructureProject,
+    ProjectStatus,
+    ProjectType,
+)
+from sofifi_api.infrastructure_projects.service import (
+    ProjectFilters,
+    ProjectNotFound,
+    get_project,
+)
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 
 async def project_from_path(
@@ -23,3 +32,35 @@ async def project_from_path(
 
 
 ProjectDep = Annotated[InfrastructureProject, Depends(project_from_path)]
+
+
+def project_filters(
+    status: Annotated[ProjectStatus | None, Query(description="Only this status.")] = None,
+    project_type: Annotated[
+        ProjectType | None, Query(description="Only this kind of work.")
+    ] = None,
+    area_code: Annotated[
+        str | None, Query(max_length=40, description="Only projects serving exactly this area.")
+    ] = None,
+    implementing_organization_id: Annotated[
+        uuid.UUID | None, Query(description="Only projects this organization implements.")
+    ] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Only titles containing this text.")
+    ] = None,
+    updated_since: UpdatedSinceQuery = None,
+    include_deleted: IncludeDeletedQuery = False,
+) -> ProjectFilters:
+    """The filters of the project list, which its exports share."""
+    return ProjectFilters(
+        status=status,
+        project_type=project_type,
+        area_code=area_code,
+        implementing_organization_id=implementing_organization_id,
+        title_contains=q,
+        updated_since=updated_since,
+        include_deleted=include_deleted,
+    )
+
+
+ProjectFiltersDep = Annotated[ProjectFilters, Depends(project_filters)]

@@ -1,23 +1,20 @@
-import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi import status as http_status
 
 from sofifi_api.auth.dependencies import PrincipalDep, requires
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.infrastructure_projects import service
-from sofifi_api.infrastructure_projects.dependencies import ProjectDep
+from sofifi_api.infrastructure_projects.dependencies import ProjectDep, ProjectFiltersDep
 from sofifi_api.infrastructure_projects.models import (
     InfrastructureProjectCreate,
     InfrastructureProjectPublic,
     InfrastructureProjectUpdate,
-    ProjectStatus,
-    ProjectType,
 )
 from sofifi_api.pagination import Page, PageDep, page_body
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(prefix="/infrastructure-projects", tags=["infrastructure-projects"])
 
@@ -35,21 +32,7 @@ async def list_infrastructure_projects(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    status: Annotated[ProjectStatus | None, Query(description="Only this status.")] = None,
-    project_type: Annotated[
-        ProjectType | None, Query(description="Only this kind of work.")
-    ] = None,
-    area_code: Annotated[
-        str | None, Query(max_length=40, description="Only projects serving exactly this area.")
-    ] = None,
-    implementing_organization_id: Annotated[
-        uuid.UUID | None, Query(description="Only projects this organization implements.")
-    ] = None,
-    q: Annotated[
-        str | None, Query(max_length=100, description="Only titles containing this text.")
-    ] = None,
-    updated_since: UpdatedSinceQuery = None,
-    include_deleted: IncludeDeletedQuery = False,
+    filters: ProjectFiltersDep,
 ) -> dict[str, Any]:
     """Projects in creation order, with their derived community totals.
 
@@ -57,18 +40,7 @@ async def list_infrastructure_projects(
     changes, since that changes its totals. A client restricted to areas sees only projects
     serving at least one of them.
     """
-    items, next_key = await service.list_projects(
-        session,
-        page,
-        areas=principal.areas,
-        status=status,
-        project_type=project_type,
-        area_code=area_code,
-        implementing_organization_id=implementing_organization_id,
-        title_contains=q,
-        updated_since=updated_since,
-        include_deleted=include_deleted,
-    )
+    items, next_key = await service.list_projects(session, page, filters, areas=principal.areas)
     return page_body(request, response, items, next_key)
 
 
@@ -122,12 +94,16 @@ async def update_infrastructure_project(
     principal: PrincipalDep,
     project: ProjectDep,
     body: InfrastructureProjectUpdate,
+    if_match: IfMatchDep,
 ) -> InfrastructureProjectPublic:
     """Changes only the fields sent; `area_codes` and `funding_sources` are replaced whole.
     Date order is checked on the result (e.g. a new `end_date` against the stored `start_date`).
     A client restricted to areas may change only a project all of whose areas, before and
     after, are within its own (403).
     """
+    await if_match.require_current(
+        session, project, lambda: service.describe_project(session, project)
+    )
     updated = await service.update_project(session, project, body, areas=principal.areas)
     return await service.describe_project(session, updated)
 
@@ -140,9 +116,12 @@ async def update_infrastructure_project(
     responses=problem_responses(404, 422),
 )
 async def delete_infrastructure_project(
-    session: SessionDep, principal: PrincipalDep, project: ProjectDep
+    session: SessionDep, principal: PrincipalDep, project: ProjectDep, if_match: IfMatchDep
 ) -> None:
     """Leaves a tombstone, and tombstones the project's consultations and contributions. A
     client restricted to areas may delete only a project all of whose areas are within its own
     (403)."""
+    await if_match.require_current(
+        session, project, lambda: service.describe_project(session, project)
+    )
     await service.delete_project(session, project, areas=principal.areas)

@@ -1,6 +1,7 @@
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -8,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.areas.service import ensure_areas_exist
 from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
@@ -87,6 +89,55 @@ def mark_project_changed(session: AsyncSession, project: InfrastructureProject) 
     session.add(project)
 
 
+def _labor_days() -> ColumnElement[Any]:
+    """A contribution's person-days if it is labour, else null: what the project totals count."""
+    return sa.case(
+        (col(Contribution.kind) == ContributionKind.labor.value, col(Contribution.person_days)),
+        else_=None,
+    )
+
+
+def women_share(participants: int | None, women: int | None) -> float | None:
+    """Women among all consultation participants, three decimals; None while none are
+    recorded."""
+    return round(int(women or 0) / int(participants), 3) if participants else None
+
+
+def participation_totals_of(project_id: Any) -> tuple[ColumnElement[Any], ...]:
+    """SQL: the consultations held on the project whose id is in `project_id`, their
+    participants and women, its labour person-days and the value contributed: the sums
+    `describe_projects` makes, for a query over many projects at once."""
+
+    def live(model: Any, total: ColumnElement[Any]) -> ColumnElement[Any]:
+        return (
+            select(total)
+            .select_from(model)
+            .where(col(model.project_id) == project_id, col(model.deleted_at).is_(None))
+            .scalar_subquery()
+        )
+
+    return (
+        live(Consultation, func.count()),
+        live(Consultation, func.sum(Consultation.participants_count)),
+        live(Consultation, func.sum(Consultation.women_count)),
+        live(Contribution, func.sum(_labor_days())),
+        live(Contribution, func.sum(Contribution.value_idr)),
+    )
+
+
+def area_codes_of(project_id: Any) -> ColumnElement[str | None]:
+    """SQL: the codes of the areas the project whose id is in `project_id` serves, in the
+    order `describe_projects` lists them, joined by commas; null for none."""
+    codes = (
+        select(ProjectArea.area_code)
+        .where(col(ProjectArea.project_id) == project_id)
+        .order_by(col(ProjectArea.area_code))
+        .correlate(InfrastructureProject)
+        .subquery()
+    )
+    return sa.select(sa.func.aggregate_strings(codes.c.area_code, ",")).scalar_subquery()
+
+
 async def describe_projects(
     session: AsyncSession, projects: Sequence[InfrastructureProject]
 ) -> list[InfrastructureProjectPublic]:
@@ -115,12 +166,8 @@ async def describe_projects(
     )
     consultations = {row[0]: row[1:] for row in consultation_rows.all()}
 
-    labor_days = sa.case(
-        (col(Contribution.kind) == ContributionKind.labor.value, col(Contribution.person_days)),
-        else_=None,
-    )
     contribution_rows = await session.exec(
-        select(Contribution.project_id, func.sum(labor_days), func.sum(Contribution.value_idr))
+        select(Contribution.project_id, func.sum(_labor_days()), func.sum(Contribution.value_idr))
         .where(col(Contribution.project_id).in_(ids), col(Contribution.deleted_at).is_(None))
         .group_by(col(Contribution.project_id))
     )
@@ -130,14 +177,13 @@ async def describe_projects(
     for project in projects:
         count, participants, women = consultations.get(project.id, (0, None, None))
         person_days, value = contributions.get(project.id, (None, None))
-        women_share = round(int(women or 0) / int(participants), 3) if participants else None
         described.append(
             InfrastructureProjectPublic.model_validate(
                 project,
                 update={
                     "area_codes": area_codes[project.id],
                     "consultations_count": count,
-                    "women_share_in_consultations": women_share,
+                    "women_share_in_consultations": women_share(participants, women),
                     "community_person_days": float(person_days or 0),
                     "community_contribution_value_idr": int(value or 0),
                 },
@@ -152,43 +198,52 @@ async def describe_project(
     return (await describe_projects(session, [project]))[0]
 
 
-async def list_projects(
-    session: AsyncSession,
-    page: PageRequest,
-    *,
-    areas: AreaScope,
-    status: ProjectStatus | None = None,
-    project_type: ProjectType | None = None,
-    area_code: str | None = None,
-    implementing_organization_id: uuid.UUID | None = None,
-    title_contains: str | None = None,
-    updated_since: datetime | None = None,
-    include_deleted: bool = False,
-) -> tuple[list[InfrastructureProjectPublic], str | None]:
+@dataclass(frozen=True)
+class ProjectFilters:
+    status: ProjectStatus | None = None
+    project_type: ProjectType | None = None
+    area_code: str | None = None
+    implementing_organization_id: uuid.UUID | None = None
+    title_contains: str | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def projects_query(
+    filters: ProjectFilters, *, areas: AreaScope
+) -> SelectOfScalar[InfrastructureProject]:
+    """The projects a list or an export shows: filtered and within `areas`, in no order yet."""
     statement = select(InfrastructureProject)
     if not areas.unrestricted:
         statement = statement.where(project_in_scope(areas, col(InfrastructureProject.id)))
-    if status is not None:
-        statement = statement.where(InfrastructureProject.status == status)
-    if project_type is not None:
-        statement = statement.where(InfrastructureProject.project_type == project_type)
-    if area_code is not None:
-        served = select(ProjectArea.project_id).where(ProjectArea.area_code == area_code)
+    if filters.status is not None:
+        statement = statement.where(InfrastructureProject.status == filters.status)
+    if filters.project_type is not None:
+        statement = statement.where(InfrastructureProject.project_type == filters.project_type)
+    if filters.area_code is not None:
+        served = select(ProjectArea.project_id).where(ProjectArea.area_code == filters.area_code)
         statement = statement.where(col(InfrastructureProject.id).in_(served))
-    if implementing_organization_id is not None:
+    if filters.implementing_organization_id is not None:
         statement = statement.where(
-            InfrastructureProject.implementing_organization_id == implementing_organization_id
+            InfrastructureProject.implementing_organization_id
+            == filters.implementing_organization_id
         )
-    if title_contains:
+    if filters.title_contains:
         statement = statement.where(
-            col(InfrastructureProject.title).icontains(title_contains, autoescape=True)
+            col(InfrastructureProject.title).icontains(filters.title_contains, autoescape=True)
         )
-    statement = sync_window(
+    return sync_window(
         statement,
         InfrastructureProject,
-        updated_since=updated_since,
-        include_deleted=include_deleted,
+        updated_since=filters.updated_since,
+        include_deleted=filters.include_deleted,
     )
+
+
+async def list_projects(
+    session: AsyncSession, page: PageRequest, filters: ProjectFilters, *, areas: AreaScope
+) -> tuple[list[InfrastructureProjectPublic], str | None]:
+    statement = projects_query(filters, areas=areas)
     rows = (await session.exec(keyset(statement, col(InfrastructureProject.id), page))).all()
     projects, next_key = cut_page(rows, page, lambda project: project.id)
     return await describe_projects(session, projects), next_key

@@ -1,21 +1,20 @@
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from sofifi_api.auth.dependencies import PrincipalDep, requires
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.organizations import service
-from sofifi_api.organizations.dependencies import OrganizationDep
+from sofifi_api.organizations.dependencies import OrganizationDep, OrganizationFiltersDep
 from sofifi_api.organizations.models import (
     Organization,
     OrganizationCreate,
-    OrganizationKind,
     OrganizationPublic,
     OrganizationUpdate,
 )
 from sofifi_api.pagination import Page, PageDep, page_body
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(prefix="/organizations", tags=["organizations"])
 
@@ -32,26 +31,10 @@ async def list_organizations(
     response: Response,
     session: SessionDep,
     page: PageDep,
-    kind: Annotated[OrganizationKind | None, Query(description="Only this kind.")] = None,
-    area_code: Annotated[
-        str | None, Query(max_length=40, description="Only organizations based in this area.")
-    ] = None,
-    q: Annotated[
-        str | None, Query(max_length=100, description="Only names containing this text.")
-    ] = None,
-    updated_since: UpdatedSinceQuery = None,
-    include_deleted: IncludeDeletedQuery = False,
+    filters: OrganizationFiltersDep,
 ) -> dict[str, Any]:
     """Organizations in creation order, filtered by their natural fields."""
-    items, next_key = await service.list_organizations(
-        session,
-        page,
-        kind=kind,
-        area_code=area_code,
-        name_contains=q,
-        updated_since=updated_since,
-        include_deleted=include_deleted,
-    )
+    items, next_key = await service.list_organizations(session, page, filters)
     return page_body(request, response, items, next_key)
 
 
@@ -101,10 +84,12 @@ async def update_organization(
     principal: PrincipalDep,
     organization: OrganizationDep,
     body: OrganizationUpdate,
+    if_match: IfMatchDep,
 ) -> Organization:
     """Changes only the fields sent; a field sent as null is cleared (if it may be empty). A
     client restricted to areas may change only an organization based within them, and keep it
     there (403)."""
+    await if_match.require_current(session, organization, OrganizationPublic)
     return await service.update_organization(session, organization, body, areas=principal.areas)
 
 
@@ -116,8 +101,12 @@ async def update_organization(
     responses=problem_responses(404, 409, 422),
 )
 async def delete_organization(
-    session: SessionDep, principal: PrincipalDep, organization: OrganizationDep
+    session: SessionDep,
+    principal: PrincipalDep,
+    organization: OrganizationDep,
+    if_match: IfMatchDep,
 ) -> None:
     """Leaves a tombstone that `include_deleted` lists; refused while programs still name it.
     A client restricted to areas may delete only an organization based within them (403)."""
+    await if_match.require_current(session, organization, OrganizationPublic)
     await service.delete_organization(session, organization, areas=principal.areas)

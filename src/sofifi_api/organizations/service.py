@@ -1,10 +1,12 @@
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.areas.service import ensure_area_exists
 from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
@@ -46,28 +48,38 @@ async def live_organization_ids(session: AsyncSession, ids: Sequence[uuid.UUID])
     return set(rows.all())
 
 
-async def list_organizations(
-    session: AsyncSession,
-    page: PageRequest,
-    *,
-    kind: OrganizationKind | None = None,
-    area_code: str | None = None,
-    name_contains: str | None = None,
-    updated_since: datetime | None = None,
-    include_deleted: bool = False,
-) -> tuple[list[Organization], str | None]:
+@dataclass(frozen=True)
+class OrganizationFilters:
+    kind: OrganizationKind | None = None
+    area_code: str | None = None
+    name_contains: str | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def organizations_query(filters: OrganizationFilters) -> SelectOfScalar[Organization]:
+    """The organizations a list or an export shows, in no order yet; every client sees all."""
     statement = select(Organization)
-    if kind is not None:
-        statement = statement.where(Organization.kind == kind)
-    if area_code is not None:
-        statement = statement.where(Organization.area_code == area_code)
-    if name_contains:
+    if filters.kind is not None:
+        statement = statement.where(Organization.kind == filters.kind)
+    if filters.area_code is not None:
+        statement = statement.where(Organization.area_code == filters.area_code)
+    if filters.name_contains:
         statement = statement.where(
-            col(Organization.name).icontains(name_contains, autoescape=True)
+            col(Organization.name).icontains(filters.name_contains, autoescape=True)
         )
-    statement = sync_window(
-        statement, Organization, updated_since=updated_since, include_deleted=include_deleted
+    return sync_window(
+        statement,
+        Organization,
+        updated_since=filters.updated_since,
+        include_deleted=filters.include_deleted,
     )
+
+
+async def list_organizations(
+    session: AsyncSession, page: PageRequest, filters: OrganizationFilters
+) -> tuple[list[Organization], str | None]:
+    statement = organizations_query(filters)
     rows = (await session.exec(keyset(statement, col(Organization.id), page))).all()
     return cut_page(rows, page, lambda organization: organization.id)
 

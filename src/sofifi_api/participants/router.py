@@ -1,24 +1,29 @@
-import uuid
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Body, Query, Request, Response, status
+from fastapi import APIRouter, Body, Request, Response, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import ConfigDict, Field
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.audit.service import record_personal_data_read
 from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.auth.principal import Principal
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses, request_id_of
 from sofifi_api.pagination import Page, PageDep, page_body
 from sofifi_api.participants import persons, service
-from sofifi_api.participants.dependencies import ParticipantDep, ParticipantOrTombstoneDep
+from sofifi_api.participants.dependencies import (
+    ParticipantDep,
+    ParticipantFiltersDep,
+    ParticipantOrTombstoneDep,
+)
 from sofifi_api.participants.models import (
-    Gender,
     GroupCreate,
     GroupPublic,
+    Participant,
     ParticipantKind,
     ParticipantPublic,
     ParticipantSummary,
@@ -27,8 +32,7 @@ from sofifi_api.participants.models import (
     PersonCreate,
     PersonPublic,
 )
-from sofifi_api.participants.validation import EARLIEST_BIRTH_YEAR, NikLookup
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
+from sofifi_api.participants.validation import NikLookup
 
 _KIND_TAGS = {kind.value for kind in ParticipantKind}
 _KIND_MESSAGE = "Input should be 'person' or 'group'"
@@ -105,54 +109,29 @@ async def list_participants(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    kind: Annotated[ParticipantKind | None, Query(description="Only this kind.")] = None,
-    gender: Annotated[Gender | None, Query(description="Only persons of this gender.")] = None,
-    area_code: Annotated[
-        str | None, Query(max_length=40, description="Only participants in this area.")
-    ] = None,
-    group_id: Annotated[
-        uuid.UUID | None, Query(description="Only the persons who belong to this group.")
-    ] = None,
-    member_id: Annotated[
-        uuid.UUID | None, Query(description="Only the groups this person belongs to.")
-    ] = None,
-    birth_year_from: Annotated[
-        int | None,
-        Query(ge=EARLIEST_BIRTH_YEAR, le=2100, description="Only persons born in or after."),
-    ] = None,
-    birth_year_to: Annotated[
-        int | None,
-        Query(ge=EARLIEST_BIRTH_YEAR, le=2100, description="Only persons born in or before."),
-    ] = None,
-    q: Annotated[
-        str | None,
-        Query(max_length=100, description="Only names containing this text (case-insensitive)."),
-    ] = None,
-    updated_since: UpdatedSinceQuery = None,
-    include_deleted: IncludeDeletedQuery = False,
+    filters: ParticipantFiltersDep,
 ) -> dict[str, Any]:
     """Participants in creation order. Persons appear without NIK, phone and exact birth date;
     fetch one participant for those. Groups carry `member_ids` and `members_count`. A client
     restricted to areas sees only participants in its areas (not those without an area)."""
-    items, next_key = await service.list_participants(
-        session,
-        page,
-        areas=principal.areas,
-        kind=kind,
-        gender=gender,
-        area_code=area_code,
-        group_id=group_id,
-        member_id=member_id,
-        birth_year_from=birth_year_from,
-        birth_year_to=birth_year_to,
-        name_contains=q,
-        updated_since=updated_since,
-        include_deleted=include_deleted,
-    )
+    items, next_key = await service.list_participants(session, page, filters, areas=principal.areas)
     return page_body(request, response, items, next_key)
 
 
 Shown = TypeVar("Shown", PersonPublic, GroupPublic, PersonPublic | GroupPublic)
+
+
+async def _represent(
+    session: AsyncSession, principal: Principal, participant: Participant
+) -> PersonPublic | GroupPublic:
+    """The participant as `get_participant` shows it to this client (personal data only with
+    `participants:pii`, group members only in its areas)."""
+    return await service.participant_public(
+        session,
+        participant,
+        areas=principal.areas,
+        with_personal_data=principal.sees_personal_data,
+    )
 
 
 async def _shown(
@@ -213,12 +192,7 @@ async def get_participant(
     """The participant: for a person, with NIK, phone and exact birth date if the client was
     granted `participants:pii` (see `personal_data`); for a group, with its members. A
     participant outside the areas of a client restricted to areas answers 404."""
-    representation = await service.participant_public(
-        session,
-        participant,
-        areas=principal.areas,
-        with_personal_data=principal.sees_personal_data,
-    )
+    representation = await _represent(session, principal, participant)
     return await _shown(request, session, principal, representation)
 
 
@@ -235,11 +209,15 @@ async def update_participant(
     principal: PrincipalDep,
     participant: ParticipantDep,
     body: ParticipantUpdate,
+    if_match: IfMatchDep,
 ) -> PersonPublic | GroupPublic:
     """Changes only the fields sent, which must be fields of the participant's kind; `kind`
     cannot change. For a group, `member_ids` replaces the whole membership (members outside the
     areas of a client restricted to areas stay). Personal fields of an erased person answer
     409; an `area_code` outside the client's areas, or none for such a client, 403."""
+    await if_match.require_current(
+        session, participant, lambda: _represent(session, principal, participant)
+    )
     representation = await service.update_participant(
         session,
         participant,
@@ -257,9 +235,14 @@ async def update_participant(
     summary="Delete a participant",
     responses=problem_responses(404, 422),
 )
-async def delete_participant(session: SessionDep, participant: ParticipantDep) -> None:
+async def delete_participant(
+    session: SessionDep, principal: PrincipalDep, participant: ParticipantDep, if_match: IfMatchDep
+) -> None:
     """Leaves a tombstone that `include_deleted` lists, deletes the participant's enrollments
     the same way and ends its group memberships."""
+    await if_match.require_current(
+        session, participant, lambda: _represent(session, principal, participant)
+    )
     await service.delete_participant(session, participant)
 
 

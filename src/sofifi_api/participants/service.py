@@ -7,12 +7,16 @@ Everything about personal data itself lives in `persons`.
 
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.areas.service import ensure_area_exists
 from sofifi_api.auth.areas import AreaScope, refuse_uncovered_fields
@@ -116,6 +120,21 @@ async def _members_by_group(
     return members
 
 
+def member_ids_of(group_id: Any, areas: AreaScope) -> ColumnElement[str | None]:
+    """SQL: the ids of the members in `areas` of the group whose id is in `group_id`, joined by
+    commas (null for none): `_members_by_group` for a query over many groups at once."""
+    member_id = col(GroupMember.member_id)
+    statement = select(sa.func.aggregate_strings(sa.cast(member_id, sa.String), ",")).where(
+        col(GroupMember.group_id) == group_id
+    )
+    if not areas.unrestricted:
+        member = aliased(Participant)
+        statement = statement.join(member, col(member.id) == member_id).where(
+            areas.clause(member.area_code)
+        )
+    return statement.scalar_subquery()
+
+
 def _group_public(group: Participant, member_ids: list[uuid.UUID]) -> GroupPublic:
     return GroupPublic.model_validate(
         fields_of(group, GroupPublic) | {"member_ids": member_ids, "members_count": len(member_ids)}
@@ -136,72 +155,92 @@ async def participant_public(
     return _group_public(participant, members[participant.id])
 
 
-async def list_participants(
-    session: AsyncSession,
-    page: PageRequest,
-    *,
-    areas: AreaScope,
-    kind: ParticipantKind | None = None,
-    gender: Gender | None = None,
-    area_code: str | None = None,
-    group_id: uuid.UUID | None = None,
-    member_id: uuid.UUID | None = None,
-    birth_year_from: int | None = None,
-    birth_year_to: int | None = None,
-    name_contains: str | None = None,
-    updated_since: datetime | None = None,
-    include_deleted: bool = False,
-) -> tuple[list[PersonSummary | GroupPublic], str | None]:
-    """A page of participants in `areas` as lists show them: no personal data; two queries."""
+@dataclass(frozen=True)
+class ParticipantFilters:
+    kind: ParticipantKind | None = None
+    gender: Gender | None = None
+    area_code: str | None = None
+    group_id: uuid.UUID | None = None
+    member_id: uuid.UUID | None = None
+    birth_year_from: int | None = None
+    birth_year_to: int | None = None
+    name_contains: str | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def participants_query(
+    filters: ParticipantFilters, *, areas: AreaScope
+) -> SelectOfScalar[Participant]:
+    """The participants a list or an export shows: filtered and within `areas`, in no order
+    yet."""
     statement = select(Participant)
     if not areas.unrestricted:
         statement = statement.where(areas.clause(col(Participant.area_code)))
-    if kind is not None:
-        statement = statement.where(Participant.kind == kind)
-    if gender is not None:
-        statement = statement.where(Participant.gender == gender)
-    if area_code is not None:
-        statement = statement.where(Participant.area_code == area_code)
-    if group_id is not None or member_id is not None:
+    if filters.kind is not None:
+        statement = statement.where(Participant.kind == filters.kind)
+    if filters.gender is not None:
+        statement = statement.where(Participant.gender == filters.gender)
+    if filters.area_code is not None:
+        statement = statement.where(Participant.area_code == filters.area_code)
+    if filters.group_id is not None or filters.member_id is not None:
         # The other side of the membership must be visible too, or the filter would reveal it.
         other = aliased(Participant)
         visible = select(other.id)
         if not areas.unrestricted:
             visible = visible.where(areas.clause(other.area_code))
-        if group_id is not None:
+        if filters.group_id is not None:
             members = select(GroupMember.member_id).where(
-                GroupMember.group_id == group_id, col(GroupMember.group_id).in_(visible)
+                GroupMember.group_id == filters.group_id, col(GroupMember.group_id).in_(visible)
             )
             statement = statement.where(col(Participant.id).in_(members))
-        if member_id is not None:
+        if filters.member_id is not None:
             groups = select(GroupMember.group_id).where(
-                GroupMember.member_id == member_id, col(GroupMember.member_id).in_(visible)
+                GroupMember.member_id == filters.member_id,
+                col(GroupMember.member_id).in_(visible),
             )
             statement = statement.where(col(Participant.id).in_(groups))
-    if birth_year_from is not None:
-        statement = statement.where(col(Participant.birth_year) >= birth_year_from)
-    if birth_year_to is not None:
-        statement = statement.where(col(Participant.birth_year) <= birth_year_to)
-    if name_contains:
+    if filters.birth_year_from is not None:
+        statement = statement.where(col(Participant.birth_year) >= filters.birth_year_from)
+    if filters.birth_year_to is not None:
+        statement = statement.where(col(Participant.birth_year) <= filters.birth_year_to)
+    if filters.name_contains:
         statement = statement.where(
             or_(
-                col(Participant.full_name).icontains(name_contains, autoescape=True),
-                col(Participant.name).icontains(name_contains, autoescape=True),
+                col(Participant.full_name).icontains(filters.name_contains, autoescape=True),
+                col(Participant.name).icontains(filters.name_contains, autoescape=True),
             )
         )
-    statement = sync_window(
-        statement, Participant, updated_since=updated_since, include_deleted=include_deleted
+    return sync_window(
+        statement,
+        Participant,
+        updated_since=filters.updated_since,
+        include_deleted=filters.include_deleted,
     )
+
+
+async def list_participants(
+    session: AsyncSession, page: PageRequest, filters: ParticipantFilters, *, areas: AreaScope
+) -> tuple[list[PersonSummary | GroupPublic], str | None]:
+    """A page of participants in `areas` as lists show them: no personal data; two queries."""
+    statement = participants_query(filters, areas=areas)
     rows = (await session.exec(keyset(statement, col(Participant.id), page))).all()
     participants, next_key = cut_page(rows, page, lambda participant: participant.id)
+    return await summaries(session, participants, areas), next_key
+
+
+async def summaries(
+    session: AsyncSession, participants: Sequence[Participant], areas: AreaScope
+) -> list[PersonSummary | GroupPublic]:
+    """Participants as lists show them: no personal data; members of groups as far as `areas`
+    reach. One query for all the groups."""
     members_of = await _members_by_group(
         session, [p.id for p in participants if p.kind == ParticipantKind.group], areas
     )
-    items: list[PersonSummary | GroupPublic] = [
+    return [
         _group_public(p, members_of[p.id]) if p.kind == ParticipantKind.group else person_summary(p)
         for p in participants
     ]
-    return items, next_key
 
 
 async def _check_area(session: AsyncSession, code: str | None, areas: AreaScope) -> None:

@@ -1,25 +1,28 @@
-import uuid
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.dependencies import PrincipalDep, requires
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
 from sofifi_api.programs import service
-from sofifi_api.programs.dependencies import ProgramDep, ProgramWithDetailsDep
+from sofifi_api.programs.dependencies import ProgramFiltersDep, ProgramWithDetailsDep
 from sofifi_api.programs.models import (
-    ProgramCategory,
+    Program,
     ProgramCreate,
     ProgramPublic,
-    ProgramStatus,
     ProgramUpdate,
 )
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 router = APIRouter(prefix="/programs", tags=["programs"])
+
+
+async def _represent(session: AsyncSession, program: Program) -> ProgramPublic:
+    """What `get_program` answers; the program must have its partners and areas loaded."""
+    return (await service.represent(session, [program]))[0]
 
 
 @router.get(
@@ -35,39 +38,7 @@ async def list_programs(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    status: Annotated[ProgramStatus | None, Query(description="Only this status.")] = None,
-    category: Annotated[ProgramCategory | None, Query(description="Only this category.")] = None,
-    lead_organization_id: Annotated[
-        uuid.UUID | None, Query(description="Only programs this organization leads.")
-    ] = None,
-    organization_id: Annotated[
-        uuid.UUID | None,
-        Query(description="Only programs this organization leads or partners in (any role)."),
-    ] = None,
-    area_code: Annotated[
-        str | None,
-        Query(max_length=40, description="Only programs that list this area in `area_codes`."),
-    ] = None,
-    starts_on_or_after: Annotated[
-        date | None,
-        Query(description="Only programs whose `start_date` is on or after this date."),
-    ] = None,
-    ends_on_or_before: Annotated[
-        date | None,
-        Query(description="Only programs whose `end_date` is on or before this date."),
-    ] = None,
-    active_on: Annotated[
-        date | None,
-        Query(
-            description="Only programs running on this date: `start_date` on or before it and "
-            "`end_date` on or after it; a missing date leaves that side open."
-        ),
-    ] = None,
-    q: Annotated[
-        str | None, Query(max_length=100, description="Only titles containing this text.")
-    ] = None,
-    updated_since: UpdatedSinceQuery = None,
-    include_deleted: IncludeDeletedQuery = False,
+    filters: ProgramFiltersDep,
 ) -> dict[str, Any]:
     """Programs in creation order, filtered by their natural fields.
 
@@ -75,22 +46,7 @@ async def list_programs(
     (or `ends_on_or_before`). All filters combine with AND. A client restricted to areas
     sees only programs targeting at least one of them.
     """
-    items, next_key = await service.list_programs(
-        session,
-        page,
-        areas=principal.areas,
-        status=status,
-        category=category,
-        lead_organization_id=lead_organization_id,
-        organization_id=organization_id,
-        area_code=area_code,
-        starts_on_or_after=starts_on_or_after,
-        ends_on_or_before=ends_on_or_before,
-        active_on=active_on,
-        title_contains=q,
-        updated_since=updated_since,
-        include_deleted=include_deleted,
-    )
+    items, next_key = await service.list_programs(session, page, filters, areas=principal.areas)
     return page_body(request, response, items, next_key)
 
 
@@ -125,7 +81,7 @@ async def create_program(
 )
 async def get_program(session: SessionDep, program: ProgramWithDetailsDep) -> ProgramPublic:
     """The program with its partners, target areas and enrollment counts."""
-    return (await service.represent(session, [program]))[0]
+    return await _represent(session, program)
 
 
 @router.patch(
@@ -140,10 +96,12 @@ async def update_program(
     principal: PrincipalDep,
     program: ProgramWithDetailsDep,
     body: ProgramUpdate,
+    if_match: IfMatchDep,
 ) -> ProgramPublic:
     """Changes only the fields sent; `partners` and `area_codes` replace their whole lists.
     A client restricted to areas may change only a program all of whose areas, before and
     after, are within its own (403)."""
+    await if_match.require_current(session, program, lambda: _represent(session, program))
     return await service.update_program(session, program, body, areas=principal.areas)
 
 
@@ -154,7 +112,13 @@ async def update_program(
     summary="Delete a program",
     responses=problem_responses(404, 422),
 )
-async def delete_program(session: SessionDep, principal: PrincipalDep, program: ProgramDep) -> None:
+async def delete_program(
+    session: SessionDep,
+    principal: PrincipalDep,
+    program: ProgramWithDetailsDep,
+    if_match: IfMatchDep,
+) -> None:
     """Leaves a tombstone, and tombstones the program's enrollments; feedback is kept. A client
     restricted to areas may delete only a program all of whose areas are within its own (403)."""
+    await if_match.require_current(session, program, lambda: _represent(session, program))
     await service.delete_program(session, program, areas=principal.areas)

@@ -1,5 +1,6 @@
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.areas.service import ensure_areas_exist
 from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
@@ -87,6 +89,29 @@ async def enrollment_counts(
     return {program_id: (enrolled, completed) for program_id, enrolled, completed in rows.all()}
 
 
+def enrollment_counts_of(program_id: Any) -> tuple[ColumnElement[int], ColumnElement[int]]:
+    """SQL: (enrolled, completed) of the program whose id is in `program_id`, counted as
+    `enrollment_counts` counts them, for a query over many programs at once."""
+    status = col(Enrollment.status)
+
+    def live_enrollments(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return (
+            select(func.count())
+            .select_from(Enrollment)
+            .where(
+                col(Enrollment.program_id) == program_id,
+                col(Enrollment.deleted_at).is_(None),
+                condition,
+            )
+            .scalar_subquery()
+        )
+
+    return (
+        live_enrollments(status != EnrollmentStatus.dropped),
+        live_enrollments(status == EnrollmentStatus.completed),
+    )
+
+
 def _public(program: Program, counts: tuple[int, int]) -> ProgramPublic:
     partners = sorted(program.partners, key=lambda p: (str(p.organization_id), p.role))
     return ProgramPublic.model_validate(
@@ -108,60 +133,71 @@ async def represent(session: AsyncSession, programs: Sequence[Program]) -> list[
     return [_public(program, counts.get(program.id, (0, 0))) for program in programs]
 
 
-async def list_programs(
-    session: AsyncSession,
-    page: PageRequest,
-    *,
-    areas: AreaScope,
-    status: ProgramStatus | None = None,
-    category: ProgramCategory | None = None,
-    lead_organization_id: uuid.UUID | None = None,
-    organization_id: uuid.UUID | None = None,
-    area_code: str | None = None,
-    starts_on_or_after: date | None = None,
-    ends_on_or_before: date | None = None,
-    active_on: date | None = None,
-    title_contains: str | None = None,
-    updated_since: datetime | None = None,
-    include_deleted: bool = False,
-) -> tuple[list[ProgramPublic], str | None]:
-    statement = select(Program).options(*_with_details())
+@dataclass(frozen=True)
+class ProgramFilters:
+    status: ProgramStatus | None = None
+    category: ProgramCategory | None = None
+    lead_organization_id: uuid.UUID | None = None
+    organization_id: uuid.UUID | None = None
+    area_code: str | None = None
+    starts_on_or_after: date | None = None
+    ends_on_or_before: date | None = None
+    active_on: date | None = None
+    title_contains: str | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def programs_query(filters: ProgramFilters, *, areas: AreaScope) -> SelectOfScalar[Program]:
+    """The programs a list or an export shows: filtered and within `areas`, in no order yet."""
+    statement = select(Program)
     if not areas.unrestricted:
         statement = statement.where(program_in_scope(areas, col(Program.id)))
-    if status is not None:
-        statement = statement.where(Program.status == status)
-    if category is not None:
-        statement = statement.where(Program.category == category)
-    if lead_organization_id is not None:
-        statement = statement.where(Program.lead_organization_id == lead_organization_id)
-    if organization_id is not None:
+    if filters.status is not None:
+        statement = statement.where(Program.status == filters.status)
+    if filters.category is not None:
+        statement = statement.where(Program.category == filters.category)
+    if filters.lead_organization_id is not None:
+        statement = statement.where(Program.lead_organization_id == filters.lead_organization_id)
+    if filters.organization_id is not None:
         partnered = select(ProgramPartner.program_id).where(
-            ProgramPartner.organization_id == organization_id
+            ProgramPartner.organization_id == filters.organization_id
         )
         statement = statement.where(
             or_(
-                col(Program.lead_organization_id) == organization_id,
+                col(Program.lead_organization_id) == filters.organization_id,
                 col(Program.id).in_(partnered),
             )
         )
-    if area_code is not None:
-        targeting = select(ProgramArea.program_id).where(ProgramArea.area_code == area_code)
+    if filters.area_code is not None:
+        targeting = select(ProgramArea.program_id).where(ProgramArea.area_code == filters.area_code)
         statement = statement.where(col(Program.id).in_(targeting))
-    if starts_on_or_after is not None:
-        statement = statement.where(col(Program.start_date) >= starts_on_or_after)
-    if ends_on_or_before is not None:
-        statement = statement.where(col(Program.end_date) <= ends_on_or_before)
-    if active_on is not None:
+    if filters.starts_on_or_after is not None:
+        statement = statement.where(col(Program.start_date) >= filters.starts_on_or_after)
+    if filters.ends_on_or_before is not None:
+        statement = statement.where(col(Program.end_date) <= filters.ends_on_or_before)
+    if filters.active_on is not None:
         # An unknown start or end leaves the program open on that side.
         statement = statement.where(
-            or_(col(Program.start_date).is_(None), col(Program.start_date) <= active_on),
-            or_(col(Program.end_date).is_(None), col(Program.end_date) >= active_on),
+            or_(col(Program.start_date).is_(None), col(Program.start_date) <= filters.active_on),
+            or_(col(Program.end_date).is_(None), col(Program.end_date) >= filters.active_on),
         )
-    if title_contains:
-        statement = statement.where(col(Program.title).icontains(title_contains, autoescape=True))
-    statement = sync_window(
-        statement, Program, updated_since=updated_since, include_deleted=include_deleted
+    if filters.title_contains:
+        statement = statement.where(
+            col(Program.title).icontains(filters.title_contains, autoescape=True)
+        )
+    return sync_window(
+        statement,
+        Program,
+        updated_since=filters.updated_since,
+        include_deleted=filters.include_deleted,
     )
+
+
+async def list_programs(
+    session: AsyncSession, page: PageRequest, filters: ProgramFilters, *, areas: AreaScope
+) -> tuple[list[ProgramPublic], str | None]:
+    statement = programs_query(filters, areas=areas).options(*_with_details())
     rows = (await session.exec(keyset(statement, col(Program.id), page))).all()
     programs, next_key = cut_page(rows, page, lambda program: program.id)
     return await represent(session, programs), next_key

@@ -1,8 +1,10 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.dependencies import requires
+from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
@@ -10,6 +12,7 @@ from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 from sofifi_api.surveys import service
 from sofifi_api.surveys.dependencies import SurveyDep
 from sofifi_api.surveys.models import (
+    Survey,
     SurveyCreate,
     SurveyPublic,
     SurveyUpdate,
@@ -19,6 +22,12 @@ from sofifi_api.surveys.models import (
 )
 
 router = APIRouter(prefix="/surveys", tags=["surveys"])
+
+
+async def _represent(session: AsyncSession, survey: Survey) -> SurveyPublic:
+    """What `get_survey` answers: the survey with the questions of its latest version."""
+    return SurveyPublic.of(survey, await service.latest_version(session, survey))
+
 
 VersionPath = Annotated[
     str, Path(max_length=20, description="The version number, from 1.", examples=["1"])
@@ -82,7 +91,7 @@ async def create_survey(
 )
 async def get_survey(session: SessionDep, survey: SurveyDep) -> SurveyPublic:
     """The survey with the questions of its latest version and the numbers of all versions."""
-    return SurveyPublic.of(survey, await service.latest_version(session, survey))
+    return await _represent(session, survey)
 
 
 @router.patch(
@@ -92,10 +101,13 @@ async def get_survey(session: SessionDep, survey: SurveyDep) -> SurveyPublic:
     summary="Update a survey",
     responses=problem_responses(400, 404, 413, 415, 422),
 )
-async def update_survey(session: SessionDep, survey: SurveyDep, body: SurveyUpdate) -> SurveyPublic:
+async def update_survey(
+    session: SessionDep, survey: SurveyDep, body: SurveyUpdate, if_match: IfMatchDep
+) -> SurveyPublic:
     """Changes the title or description only; questions change by publishing a new version."""
+    await if_match.require_current(session, survey, lambda: _represent(session, survey))
     survey = await service.update_survey(session, survey, body)
-    return SurveyPublic.of(survey, await service.latest_version(session, survey))
+    return await _represent(session, survey)
 
 
 @router.delete(
@@ -105,9 +117,10 @@ async def update_survey(session: SessionDep, survey: SurveyDep, body: SurveyUpda
     summary="Delete a survey",
     responses=problem_responses(404, 422),
 )
-async def delete_survey(session: SessionDep, survey: SurveyDep) -> None:
+async def delete_survey(session: SessionDep, survey: SurveyDep, if_match: IfMatchDep) -> None:
     """Leaves a tombstone that `include_deleted` lists. Feedback already received keeps
     pointing at the survey's versions; new feedback can no longer name it."""
+    await if_match.require_current(session, survey, lambda: _represent(session, survey))
     await service.delete_survey(session, survey)
 
 

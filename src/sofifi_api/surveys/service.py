@@ -201,8 +201,15 @@ async def list_surveys(
     )
     rows = (await session.exec(keyset(statement, col(Survey.id), page))).all()
     surveys, next_key = cut_page(rows, page, lambda survey: survey.id)
+    return await with_latest_versions(session, surveys), next_key
+
+
+async def with_latest_versions(
+    session: AsyncSession, surveys: list[Survey]
+) -> list[tuple[Survey, SurveyVersion]]:
+    """Each survey with its latest version, deleted surveys too; one query."""
     versions = await _latest_versions(session, surveys)
-    return [(survey, versions[(survey.id, survey.latest_version)]) for survey in surveys], next_key
+    return [(survey, versions[(survey.id, survey.latest_version)]) for survey in surveys]
 
 
 async def _latest_versions(

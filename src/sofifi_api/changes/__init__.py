@@ -1,0 +1,1 @@
+"""The change feed: every create, update and delete, in an order followers can resume."""

@@ -1,0 +1,281 @@
+"""Reading the change feed: positions, the visibility boundary and current representations."""
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from sofifi_api.areas.models import Area, AreaPublic
+from sofifi_api.auth.areas import AreaScope
+from sofifi_api.changes.models import Change, ChangeEntry, ChangeOp, ChangeType
+from sofifi_api.consultations.models import Consultation, ConsultationPublic
+from sofifi_api.contributions.models import Contribution, ContributionPublic
+from sofifi_api.enrollments.models import Enrollment, EnrollmentPublic
+from sofifi_api.enrollments.service import participant_in_scope
+from sofifi_api.errors import InvalidCursor
+from sofifi_api.feedback.models import Feedback, FeedbackPublic
+from sofifi_api.feedback.service import feedback_in_scope
+from sofifi_api.infrastructure_projects.models import InfrastructureProject
+from sofifi_api.infrastructure_projects.service import describe_projects, project_in_scope
+from sofifi_api.organizations.models import Organization, OrganizationPublic
+from sofifi_api.participants.models import Participant
+from sofifi_api.participants.service import summaries
+from sofifi_api.programs.models import Program
+from sofifi_api.programs.service import program_in_scope, represent
+from sofifi_api.surveys.models import Survey, SurveyPublic
+from sofifi_api.surveys.service import with_latest_versions
+
+Represent = Callable[[AsyncSession, Sequence[Any], AreaScope], Awaitable[Sequence[BaseModel]]]
+
+
+@dataclass(frozen=True, order=True)
+class Position:
+    """Where a follower stands: after the change (txid, seq). The start is (0, 0)."""
+
+    txid: int = 0
+    seq: int = 0
+
+    def key(self) -> str:
+        return f"{self.txid}:{self.seq}"
+
+    @classmethod
+    def parse(cls, key: str) -> "Position":
+        txid, _, seq = key.partition(":")
+        if not (txid.isdigit() and seq.isdigit()):
+            raise InvalidCursor
+        return cls(int(txid), int(seq))
+
+
+def _each(public: type[BaseModel]) -> Represent:
+    async def represent_each(
+        _session: AsyncSession, rows: Sequence[Any], _areas: AreaScope
+    ) -> list[BaseModel]:
+        return [public.model_validate(row) for row in rows]
+
+    return represent_each
+
+
+async def _programs(
+    session: AsyncSession, programs: Sequence[Any], _areas: AreaScope
+) -> Sequence[BaseModel]:
+    return await represent(session, programs)
+
+
+async def _projects(
+    session: AsyncSession, projects: Sequence[Any], _areas: AreaScope
+) -> Sequence[BaseModel]:
+    return await describe_projects(session, projects)
+
+
+async def _surveys(
+    session: AsyncSession, surveys: Sequence[Any], _areas: AreaScope
+) -> Sequence[BaseModel]:
+    return [
+        SurveyPublic.of(survey, latest)
+        for survey, latest in await with_latest_versions(session, list(surveys))
+    ]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How the feed reads one type of resource: the scope that opens it, its rows, which of
+    them an area-restricted client sees, and its representation as its list shows it."""
+
+    type: ChangeType
+    scope: str
+    table: Any
+    key: str
+    represent: Represent
+    in_scope: Callable[[AreaScope], ColumnElement[bool]] | None = None
+    options: tuple[Any, ...] = ()
+
+    def parse_key(self, text: str) -> Any:
+        return text if self.key == "code" else uuid.UUID(text)
+
+
+KINDS: dict[ChangeType, Kind] = {
+    kind.type: kind
+    for kind in (
+        Kind(
+            ChangeType.organization,
+            "organizations:read",
+            Organization,
+            "id",
+            _each(OrganizationPublic),
+        ),
+        Kind(ChangeType.area, "areas:read", Area, "code", _each(AreaPublic)),
+        Kind(
+            ChangeType.program,
+            "programs:read",
+            Program,
+            "id",
+            _programs,
+            lambda areas: program_in_scope(areas, col(Program.id)),
+            (sa.orm.selectinload(Program.partners), sa.orm.selectinload(Program.areas)),  # type: ignore[arg-type]
+        ),
+        Kind(
+            ChangeType.enrollment,
+            "programs:read",
+            Enrollment,
+            "id",
+            _each(EnrollmentPublic),
+            lambda areas: participant_in_scope(areas, col(Enrollment.participant_id)),
+        ),
+        Kind(
+            ChangeType.participant,
+            "participants:read",
+            Participant,
+            "id",
+            summaries,
+            lambda areas: areas.clause(col(Participant.area_code)),
+        ),
+        Kind(
+            ChangeType.infrastructure_project,
+            "projects:read",
+            InfrastructureProject,
+            "id",
+            _projects,
+            lambda areas: project_in_scope(areas, col(InfrastructureProject.id)),
+        ),
+        Kind(
+            ChangeType.consultation,
+            "projects:read",
+            Consultation,
+            "id",
+            _each(ConsultationPublic),
+            lambda areas: project_in_scope(areas, col(Consultation.project_id)),
+        ),
+        Kind(
+            ChangeType.contribution,
+            "projects:read",
+            Contribution,
+            "id",
+            _each(ContributionPublic),
+            lambda areas: project_in_scope(areas, col(Contribution.project_id)),
+        ),
+        Kind(
+            ChangeType.feedback,
+            "feedback:read",
+            Feedback,
+            "id",
+            _each(FeedbackPublic),
+            feedback_in_scope,
+        ),
+        Kind(ChangeType.survey, "surveys:read", Survey, "id", _surveys),
+    )
+}
+
+FEED_SCOPES = tuple(dict.fromkeys(kind.scope for kind in KINDS.values()))
+
+
+async def _boundary(session: AsyncSession) -> int | None:
+    """PostgreSQL: the oldest transaction id still running. Changes of transactions below it
+    are all committed (or rolled back), so none can appear there later; it is read before the
+    changes, so everything below it is in what they read. SQLite: no boundary (its writers
+    take turns, and a change becomes visible in `seq` order)."""
+    connection = await session.connection()
+    if connection.dialect.name != "postgresql":
+        return None
+    xmin = await connection.execute(sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text"))
+    return int(xmin.scalar_one())
+
+
+async def _changed_after(
+    session: AsyncSession,
+    after: Position,
+    types: Sequence[ChangeType],
+    boundary: int | None,
+    limit: int,
+) -> list[tuple[int, int, str, str]]:
+    statement = (
+        select(Change.txid, Change.seq, Change.resource_type, Change.resource_id)
+        .where(
+            sa.tuple_(col(Change.txid), col(Change.seq)) > sa.tuple_(after.txid, after.seq),
+            col(Change.resource_type).in_([str(kind) for kind in types]),
+        )
+        .order_by(col(Change.txid), col(Change.seq))
+        .limit(limit)
+    )
+    if boundary is not None:
+        statement = statement.where(col(Change.txid) < boundary)
+    rows = await session.exec(statement)
+    return [(txid, seq or 0, kind, key) for txid, seq, kind, key in rows.all()]
+
+
+async def _entries(
+    session: AsyncSession, changed: list[tuple[ChangeType, str]], areas: AreaScope
+) -> list[ChangeEntry]:
+    """The current state of each changed resource the client sees, in the given order; one
+    query per type (and what its representation needs)."""
+    by_type: dict[ChangeType, list[str]] = {}
+    for change_type, key in changed:
+        by_type.setdefault(change_type, []).append(key)
+    found: dict[tuple[ChangeType, str], ChangeEntry] = {}
+    for change_type, keys in by_type.items():
+        kind = KINDS[change_type]
+        key_column = getattr(kind.table, kind.key)
+        statement = select(kind.table).where(
+            col(key_column).in_([kind.parse_key(key) for key in keys])
+        )
+        if kind.in_scope is not None and not areas.unrestricted:
+            statement = statement.where(kind.in_scope(areas))
+        if kind.options:
+            statement = statement.options(*kind.options)
+        rows = list((await session.exec(statement)).all())
+        live = [row for row in rows if row.deleted_at is None]
+        for row in rows:
+            if row.deleted_at is not None:
+                key = str(getattr(row, kind.key))
+                found[change_type, key] = ChangeEntry(
+                    type=change_type, id=key, op=ChangeOp.delete, resource=None
+                )
+        for row, public in zip(live, await kind.represent(session, live, areas), strict=True):
+            key = str(getattr(row, kind.key))
+            found[change_type, key] = ChangeEntry(
+                type=change_type,
+                id=key,
+                op=ChangeOp.upsert,
+                resource=public.model_dump(mode="json"),
+            )
+    return [found[change] for change in changed if change in found]
+
+
+def _canonical(kind: ChangeType, key: str) -> str:
+    # SQLite records uuids as 32 hex digits, PostgreSQL with hyphens; entries use the latter.
+    return key if KINDS[kind].key == "code" else str(uuid.UUID(key))
+
+
+async def read_changes(
+    session: AsyncSession,
+    after: Position,
+    types: Sequence[ChangeType],
+    *,
+    areas: AreaScope,
+    limit: int,
+) -> tuple[list[ChangeEntry], Position]:
+    """Up to `limit` changes after `after`, each resource once with its current state, and
+    the position to continue from. Changes the client does not see (outside its areas) are
+    passed over; an empty list means there is nothing more to read now."""
+    boundary = await _boundary(session)
+    position = after
+    while True:
+        rows = await _changed_after(session, position, types, boundary, limit)
+        if not rows:
+            return [], position
+        txid, seq, _, _ = rows[-1]
+        position = Position(txid, seq)
+        # A resource changed several times on this page appears once, at its latest change.
+        latest: dict[tuple[ChangeType, str], None] = {}
+        for _, _, kind, key in rows:
+            change = (ChangeType(kind), _canonical(ChangeType(kind), key))
+            latest.pop(change, None)
+            latest[change] = None
+        entries = await _entries(session, list(latest), areas)
+        if entries or len(rows) < limit:
+            return entries, position

@@ -1,0 +1,1 @@
+"""Streaming exports of whole collections: CSV, NDJSON, and GeoJSON and OC4IDS for projects."""

@@ -1,0 +1,312 @@
+"""What each collection's export holds: the fields of its list items, in the same order, and
+the SQL that selects them, derived values included (counts, totals, related codes and ids are
+subqueries of the export's one statement, never a query per row)."""
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.sql.expression import Select, SelectOfScalar
+
+from sofifi_api.areas.models import Area
+from sofifi_api.auth.areas import AreaScope
+from sofifi_api.consultations.models import Consultation
+from sofifi_api.contributions.models import Contribution
+from sofifi_api.enrollments.models import Enrollment
+from sofifi_api.exports.fields import Field, Kind, derived, field
+from sofifi_api.feedback.models import Feedback
+from sofifi_api.infrastructure_projects.models import InfrastructureProject
+from sofifi_api.infrastructure_projects.service import (
+    area_codes_of,
+    participation_totals_of,
+    women_share,
+)
+from sofifi_api.organizations.models import Organization
+from sofifi_api.participants.models import GroupPublic, Participant, PersonSummary
+from sofifi_api.participants.service import member_ids_of
+from sofifi_api.programs.models import Program, ProgramArea, ProgramPartner
+from sofifi_api.programs.service import enrollment_counts_of
+
+
+@dataclass(frozen=True)
+class Collection:
+    """An exportable collection: its name (in paths and file names), the fields of its items
+    and the unique column that orders them, as in its list."""
+
+    name: str
+    fields: tuple[Field, ...]
+    key: Any
+    # Turns the selected fields into the item the list shows, when the two differ.
+    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return [item_field.name for item_field in self.fields]
+
+    def statement(self, matching: SelectOfScalar[Any], *columns: Any) -> Select[Any]:
+        """The export's rows: those `matching` selects (the list's filtered, area-scoped
+        select), as `columns` (by default every field's), in key order."""
+        selected = columns or tuple(
+            column for item_field in self.fields for column in item_field.selected
+        )
+        return matching.with_only_columns(*selected).order_by(self.key)  # type: ignore[return-value]
+
+
+def _resource(table: Any) -> tuple[Field, ...]:
+    """The fields every resource starts with."""
+    return (
+        field("id", col(table.id), Kind.ID),
+        field("created_at", col(table.created_at), Kind.TIMESTAMP),
+        field("updated_at", col(table.updated_at), Kind.TIMESTAMP),
+        field("deleted_at", col(table.deleted_at), Kind.TIMESTAMP),
+    )
+
+
+def _joined(text: str | None) -> list[str]:
+    """The parts of an aggregated `a,b,c`; none for null."""
+    return text.split(",") if text else []
+
+
+def _sorted_ids(text: str | None) -> list[str]:
+    # Ids come as each database writes a UUID in text; written here as the API writes them.
+    return sorted(str(uuid.UUID(part)) for part in _joined(text))
+
+
+ORGANIZATIONS = Collection(
+    name="organizations",
+    key=col(Organization.id),
+    fields=(
+        *_resource(Organization),
+        field("name", col(Organization.name), Kind.TEXT),
+        field("kind", col(Organization.kind), Kind.TEXT),
+        field("acronym", col(Organization.acronym), Kind.TEXT),
+        field("description", col(Organization.description), Kind.TEXT),
+        field("area_code", col(Organization.area_code), Kind.TEXT),
+        field("website", col(Organization.website), Kind.TEXT),
+    ),
+)
+
+AREAS = Collection(
+    name="areas",
+    key=col(Area.code),
+    fields=(
+        field("code", col(Area.code), Kind.TEXT),
+        field("name", col(Area.name), Kind.TEXT),
+        field("level", col(Area.level), Kind.TEXT),
+        field("parent_code", col(Area.parent_code), Kind.TEXT),
+        field("is_official", col(Area.is_official), Kind.BOOLEAN),
+        field("bps_code", col(Area.bps_code), Kind.TEXT),
+        field("latitude", col(Area.latitude), Kind.NUMBER),
+        field("longitude", col(Area.longitude), Kind.NUMBER),
+        field("created_at", col(Area.created_at), Kind.TIMESTAMP),
+        field("updated_at", col(Area.updated_at), Kind.TIMESTAMP),
+        field("deleted_at", col(Area.deleted_at), Kind.TIMESTAMP),
+    ),
+)
+
+FEEDBACK = Collection(
+    name="feedback",
+    key=col(Feedback.id),
+    fields=(
+        *_resource(Feedback),
+        field("survey_id", col(Feedback.survey_id), Kind.ID),
+        field("survey_version", col(Feedback.survey_version), Kind.INTEGER),
+        field("answers", col(Feedback.answers), Kind.JSON),
+        field("program_id", col(Feedback.program_id), Kind.ID),
+        field("infrastructure_project_id", col(Feedback.infrastructure_project_id), Kind.ID),
+        field("rating", col(Feedback.rating), Kind.INTEGER),
+        field("comment", col(Feedback.comment), Kind.TEXT),
+        field("area_code", col(Feedback.area_code), Kind.TEXT),
+        field("submitted_at", col(Feedback.submitted_at), Kind.TIMESTAMP),
+        field("client_ref", col(Feedback.client_ref), Kind.TEXT),
+        field("received_at", col(Feedback.received_at), Kind.TIMESTAMP),
+        field("status", col(Feedback.status), Kind.TEXT),
+        field("response_note", col(Feedback.response_note), Kind.TEXT),
+    ),
+)
+
+
+def _partners(text: str | None) -> list[dict[str, str]]:
+    pairs = [part.split(":", 1) for part in _joined(text)]
+    partners = [
+        {"organization_id": str(uuid.UUID(organization_id)), "role": role}
+        for organization_id, role in pairs
+    ]
+    # The order the program's representation uses.
+    return sorted(partners, key=lambda partner: (partner["organization_id"], partner["role"]))
+
+
+def _program_partners() -> ColumnElement[str | None]:
+    pair = sa.cast(col(ProgramPartner.organization_id), sa.String) + ":" + col(ProgramPartner.role)
+    return (
+        select(sa.func.aggregate_strings(pair, ","))
+        .where(col(ProgramPartner.program_id) == col(Program.id))
+        .scalar_subquery()
+    )
+
+
+def _program_area_codes() -> ColumnElement[str | None]:
+    return (
+        select(sa.func.aggregate_strings(col(ProgramArea.area_code), ","))
+        .where(col(ProgramArea.program_id) == col(Program.id))
+        .scalar_subquery()
+    )
+
+
+def _enrollment_counts() -> tuple[Field, Field]:
+    enrolled, completed = enrollment_counts_of(col(Program.id))
+    return (
+        field("enrolled_count", enrolled, Kind.INTEGER),
+        field("completed_count", completed, Kind.INTEGER),
+    )
+
+
+PROGRAMS = Collection(
+    name="programs",
+    key=col(Program.id),
+    fields=(
+        *_resource(Program),
+        field("title", col(Program.title), Kind.TEXT),
+        field("description", col(Program.description), Kind.TEXT),
+        field("category", col(Program.category), Kind.TEXT),
+        field("status", col(Program.status), Kind.TEXT),
+        field("lead_organization_id", col(Program.lead_organization_id), Kind.ID),
+        field("start_date", col(Program.start_date), Kind.DATE),
+        field("end_date", col(Program.end_date), Kind.DATE),
+        field("budget_idr", col(Program.budget_idr), Kind.INTEGER),
+        field("target_participants", col(Program.target_participants), Kind.INTEGER),
+        derived("partners", _partners, _program_partners()),
+        derived("area_codes", lambda text: sorted(_joined(text)), _program_area_codes()),
+        *_enrollment_counts(),
+    ),
+)
+
+
+def _project_totals() -> tuple[Field, ...]:
+    consultations, participants, women, person_days, value = participation_totals_of(
+        col(InfrastructureProject.id)
+    )
+    return (
+        field("consultations_count", consultations, Kind.INTEGER),
+        derived("women_share_in_consultations", women_share, participants, women),
+        derived("community_person_days", lambda days: float(days or 0), person_days),
+        derived("community_contribution_value_idr", lambda idr: int(idr or 0), value),
+    )
+
+
+PROJECTS = Collection(
+    name="infrastructure-projects",
+    key=col(InfrastructureProject.id),
+    fields=(
+        *_resource(InfrastructureProject),
+        field("title", col(InfrastructureProject.title), Kind.TEXT),
+        field("description", col(InfrastructureProject.description), Kind.TEXT),
+        field("project_type", col(InfrastructureProject.project_type), Kind.TEXT),
+        field("status", col(InfrastructureProject.status), Kind.TEXT),
+        field("budget_idr", col(InfrastructureProject.budget_idr), Kind.INTEGER),
+        field(
+            "implementing_organization_id",
+            col(InfrastructureProject.implementing_organization_id),
+            Kind.ID,
+        ),
+        field("start_date", col(InfrastructureProject.start_date), Kind.DATE),
+        field("end_date", col(InfrastructureProject.end_date), Kind.DATE),
+        field("completed_on", col(InfrastructureProject.completed_on), Kind.DATE),
+        field("progress_percent", col(InfrastructureProject.progress_percent), Kind.INTEGER),
+        field("beneficiaries_count", col(InfrastructureProject.beneficiaries_count), Kind.INTEGER),
+        field("location", col(InfrastructureProject.location), Kind.JSON),
+        derived("area_codes", _joined, area_codes_of(col(InfrastructureProject.id))),
+        field("funding_sources", col(InfrastructureProject.funding_sources), Kind.JSON),
+        *_project_totals(),
+    ),
+)
+
+ENROLLMENTS = Collection(
+    name="enrollments",
+    key=col(Enrollment.id),
+    fields=(
+        *_resource(Enrollment),
+        field("status", col(Enrollment.status), Kind.TEXT),
+        field("enrolled_on", col(Enrollment.enrolled_on), Kind.DATE),
+        field("completed_on", col(Enrollment.completed_on), Kind.DATE),
+        field(
+            "baseline_monthly_income_idr",
+            col(Enrollment.baseline_monthly_income_idr),
+            Kind.INTEGER,
+        ),
+        field("latest_monthly_income_idr", col(Enrollment.latest_monthly_income_idr), Kind.INTEGER),
+        field("notes", col(Enrollment.notes), Kind.TEXT),
+        field("program_id", col(Enrollment.program_id), Kind.ID),
+        field("participant_id", col(Enrollment.participant_id), Kind.ID),
+    ),
+)
+
+CONSULTATIONS = Collection(
+    name="consultations",
+    key=col(Consultation.id),
+    fields=(
+        *_resource(Consultation),
+        field("held_on", col(Consultation.held_on), Kind.DATE),
+        field("location_name", col(Consultation.location_name), Kind.TEXT),
+        field("participants_count", col(Consultation.participants_count), Kind.INTEGER),
+        field("women_count", col(Consultation.women_count), Kind.INTEGER),
+        field("summary", col(Consultation.summary), Kind.TEXT),
+        field("project_id", col(Consultation.project_id), Kind.ID),
+        field("decisions", col(Consultation.decisions), Kind.JSON),
+    ),
+)
+
+CONTRIBUTIONS = Collection(
+    name="contributions",
+    key=col(Contribution.id),
+    fields=(
+        *_resource(Contribution),
+        field("kind", col(Contribution.kind), Kind.TEXT),
+        field("description", col(Contribution.description), Kind.TEXT),
+        field("contributed_on", col(Contribution.contributed_on), Kind.DATE),
+        field("contributors_count", col(Contribution.contributors_count), Kind.INTEGER),
+        field("person_days", col(Contribution.person_days), Kind.NUMBER),
+        field("value_idr", col(Contribution.value_idr), Kind.INTEGER),
+        field("project_id", col(Contribution.project_id), Kind.ID),
+    ),
+)
+
+_PERSON_FIELDS = frozenset(PersonSummary.model_fields)
+_GROUP_FIELDS = frozenset(GroupPublic.model_fields)
+
+
+def _as_listed(item: dict[str, Any]) -> dict[str, Any]:
+    """A person or a group with the fields the list shows for its kind, and no others."""
+    shown = _PERSON_FIELDS if item["kind"] == "person" else _GROUP_FIELDS
+    return {name: value for name, value in item.items() if name in shown}
+
+
+def participants(areas: AreaScope) -> Collection:
+    """Persons and groups as the list shows them, never with personal data: NIK, phone and
+    exact birth date are not even selected. Group members are those in `areas`."""
+    members = member_ids_of(col(Participant.id), areas)
+    return Collection(
+        name="participants",
+        key=col(Participant.id),
+        shape=_as_listed,
+        fields=(
+            *_resource(Participant),
+            field("gender", col(Participant.gender), Kind.TEXT),
+            field("birth_year", col(Participant.birth_year), Kind.INTEGER),
+            field("area_code", col(Participant.area_code), Kind.TEXT),
+            field("consent_given", col(Participant.consent_given), Kind.BOOLEAN),
+            field("consent_at", col(Participant.consent_at), Kind.TIMESTAMP),
+            field("consent_basis", col(Participant.consent_basis), Kind.TEXT),
+            field("kind", col(Participant.kind), Kind.TEXT),
+            field("full_name", col(Participant.full_name), Kind.TEXT),
+            field("erased_at", col(Participant.erased_at), Kind.TIMESTAMP),
+            field("name", col(Participant.name), Kind.TEXT),
+            field("group_type", col(Participant.group_type), Kind.TEXT),
+            derived("member_ids", _sorted_ids, members),
+            derived("members_count", lambda text: len(_joined(text)), members),
+        ),
+    )

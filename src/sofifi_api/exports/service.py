@@ -1,0 +1,274 @@
+"""Streaming an export: a connection of its own, a server-side cursor, one chunk at a time.
+
+The request's session commits before its response is sent, so an export reads through a
+connection it opens itself and closes when the last chunk is sent or the client leaves. Rows
+arrive `chunk_rows` at a time (`yield_per`: a server-side cursor on PostgreSQL); while one
+chunk is written and sent, the next is read, and no more: memory stays flat whatever the
+collection's size, and the database and this process work side by side.
+
+The first chunk is read before the status line is sent: a failure to start (database down,
+query refused) is still an ordinary problem response. After that, a failure can only cut the
+body short; it is logged (its kind and how many rows were sent, never a value) and the
+connection is aborted, so the client sees an incomplete transfer rather than a short file.
+"""
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, aclosing, suppress
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+import sqlalchemy as sa
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel.sql.expression import SelectOfScalar
+from starlette.requests import Request
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from sofifi_api.db import utcnow
+from sofifi_api.errors import request_id_of
+from sofifi_api.exports.collections import Collection
+from sofifi_api.exports.fields import item_builder, sql_line, sql_writable
+from sofifi_api.exports.formats import (
+    MEDIA_TYPES,
+    ExportFormat,
+    attachment,
+    csv_cell,
+    csv_head,
+    csv_lines,
+    ndjson_line,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_ROWS = 2000
+
+ConnectionOpener = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+_Chunk = Sequence[Row[Any]]
+
+
+@dataclass(frozen=True)
+class ExportSource:
+    """Where an export reads: a connection of its own, of this dialect, `chunk_rows` rows at
+    a time."""
+
+    open_connection: ConnectionOpener
+    dialect: str
+    chunk_rows: int = DEFAULT_CHUNK_ROWS
+
+
+class ExportInterrupted(Exception):
+    """An export failed after its first bytes were sent; the cause is logged, not carried."""
+
+
+class Writer(ABC):
+    """Writes rows of the export's statement in one format, chunk by chunk, as UTF-8."""
+
+    head = b""
+    # A writer that queries the export's connection itself cannot have it read ahead.
+    reads_database = False
+
+    @abstractmethod
+    async def chunk(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> bytes: ...
+
+    def tail(self) -> bytes:
+        return b""
+
+
+class ItemWriter(Writer):
+    """Builds each row's item in Python, as the list does, and writes the items."""
+
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+        self.build = item_builder(collection.fields)
+
+    def items(self, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+        items = [self.build(row) for row in rows]
+        shape = self.collection.shape
+        return [shape(item) for item in items] if shape is not None else items
+
+
+class CsvWriter(ItemWriter):
+    def __init__(self, collection: Collection) -> None:
+        super().__init__(collection)
+        self.head = csv_head(collection.names).encode()
+
+    async def chunk(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> bytes:
+        names = self.collection.names
+        lines = csv_lines([csv_cell(item.get(name)) for name in names] for item in self.items(rows))
+        return lines.encode()
+
+
+class NdjsonWriter(ItemWriter):
+    async def chunk(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> bytes:
+        return "".join(ndjson_line(item) for item in self.items(rows)).encode()
+
+
+class LineWriter(Writer):
+    """Rows that are already whole lines, written by the database as UTF-8 bytes (which
+    spares decoding them here only to encode them again)."""
+
+    def __init__(self, head: bytes, line_end: bytes) -> None:
+        self.head = head
+        self.line_end = line_end
+
+    async def chunk(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> bytes:
+        line_end = self.line_end
+        return line_end.join([row[0] for row in rows]) + line_end
+
+
+def tabular_export(
+    collection: Collection,
+    matching: SelectOfScalar[Any],
+    export_format: ExportFormat,
+    dialect: str,
+) -> tuple[Any, Writer]:
+    """The statement and writer of a CSV or NDJSON export. On PostgreSQL, a collection of
+    plain fields has each line written by the database; the bytes are the same."""
+    if dialect == "postgresql" and sql_writable(collection.fields):
+        line = sa.func.convert_to(sql_line(collection.fields, export_format), "UTF8")
+        statement = collection.statement(matching, sa.type_coerce(line, sa.LargeBinary))
+        if export_format is ExportFormat.csv:
+            return statement, LineWriter(csv_head(collection.names).encode(), b"\r\n")
+        return statement, LineWriter(b"", b"\n")
+    writer: Writer = (
+        CsvWriter(collection) if export_format is ExportFormat.csv else NdjsonWriter(collection)
+    )
+    return collection.statement(matching), writer
+
+
+async def _read(chunks: AsyncIterator[_Chunk], *, ahead: bool) -> AsyncGenerator[_Chunk, None]:
+    """The same chunks; `ahead`, the next one is fetched while the current one is written and
+    sent, so that the database and this process work at the same time. At most one chunk
+    waits. Closed early (the client left), a fetch under way is let finish rather than
+    cancelled mid-query, which would cost the connection."""
+    if not ahead:
+        async for rows in chunks:
+            yield rows
+        return
+    ready: asyncio.Queue[_Chunk | Exception | None] = asyncio.Queue(maxsize=1)
+    stopped = False
+
+    async def fetch() -> None:
+        try:
+            async for rows in chunks:
+                await ready.put(rows)
+                if stopped:
+                    return
+        except Exception as exc:
+            await ready.put(exc)
+        else:
+            await ready.put(None)
+
+    fetching = asyncio.create_task(fetch())
+    try:
+        while (fetched := await ready.get()) is not None:
+            if isinstance(fetched, Exception):
+                raise fetched
+            yield fetched
+    finally:
+        stopped = True
+        if not fetching.done():
+            # Makes room for a chunk fetched meanwhile, so that the fetch can end.
+            with suppress(asyncio.QueueEmpty):
+                ready.get_nowait()
+            with anyio.CancelScope(shield=True):
+                await fetching
+
+
+async def export_chunks(
+    source: ExportSource, statement: Any, writer: Writer, *, label: str, request_id: str
+) -> AsyncGenerator[bytes, None]:
+    """The export's body, chunk by chunk; the first chunk holds the head and the first rows."""
+    sent = 0
+    started = False
+    try:
+        async with (
+            source.open_connection() as connection,
+            connection.stream(
+                statement, execution_options={"yield_per": source.chunk_rows}
+            ) as result,
+        ):
+            pending = writer.head
+            chunks = _read(result.partitions(), ahead=not writer.reads_database)
+            async with aclosing(chunks):
+                async for rows in chunks:
+                    pending += await writer.chunk(connection, rows)
+                    started = True
+                    yield pending
+                    sent += len(rows)
+                    pending = b""
+            started = True
+            rest = pending + writer.tail()
+            if rest:
+                yield rest
+    except GeneratorExit:
+        logger.info(
+            "export of %s closed after %d rows", label, sent, extra={"request_id": request_id}
+        )
+        raise
+    except Exception as exc:
+        if not started:
+            raise
+        # Only the kind of failure: a driver's message may quote data.
+        logger.error(
+            "export of %s failed after %d rows: %s",
+            label,
+            sent,
+            type(exc).__name__,
+            extra={"request_id": request_id},
+        )
+        raise ExportInterrupted(f"export of {label} failed after {sent} rows") from None
+
+
+class ExportResponse(StreamingResponse):
+    """Sends an export as it is written. Its first chunk is awaited before the status line,
+    so that a failure to start becomes a problem response; the body (and its connection) is
+    closed however the response ends."""
+
+    def __init__(
+        self, body: AsyncGenerator[bytes, None], *, media_type: str, headers: dict[str, str]
+    ) -> None:
+        super().__init__(body, media_type=media_type, headers=headers)
+        self._body = body
+
+    async def stream_response(self, send: Send) -> None:
+        first = await anext(self._body, b"")
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        await send({"type": "http.response.body", "body": first, "more_body": True})
+        async for chunk in self._body:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._body.aclose()
+
+
+def export_response(
+    request: Request,
+    source: ExportSource,
+    *,
+    name: str,
+    export_format: ExportFormat,
+    statement: Any,
+    writer: Writer,
+) -> ExportResponse:
+    """The streaming answer, named `<name>-<UTC time>.<extension>` for a download."""
+    body = export_chunks(source, statement, writer, label=name, request_id=request_id_of(request))
+    return ExportResponse(
+        body,
+        media_type=MEDIA_TYPES[export_format].content_type,
+        headers={
+            "Content-Disposition": attachment(name, export_format, utcnow()),
+            "Vary": "Accept",
+        },
+    )

@@ -1,0 +1,141 @@
+"""A follower that reads the feed while other clients write ends with exactly the server's
+data, and resumes from a saved cursor without missing or repeating anything."""
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+
+from sofifi_api.db import Database
+from sofifi_api.organizations.models import Organization, OrganizationKind
+from tests.changes.conftest import by_key, end_of_feed, follow, open_client, read_page
+from tests.factories import SOFIFI, create_enrollment, create_person, create_program
+
+WRITERS = 6
+ROUNDS = 4
+FOLLOWED = "organization,program,participant,feedback"
+COLLECTIONS = {
+    "organization": "/v1/organizations",
+    "program": "/v1/programs",
+    "participant": "/v1/participants",
+    "feedback": "/v1/feedback",
+}
+Copy = dict[tuple[str, str], dict[str, Any] | None]
+
+
+async def _write(http: httpx.AsyncClient, writer: int) -> None:
+    """Creates, changes and deletes a little of everything, interleaved with other writers."""
+    for round_ in range(ROUNDS):
+        program = await create_program(http, title=f"Program {writer}/{round_}")
+        person = await create_person(http, area_code=SOFIFI, full_name=f"Warga {writer}/{round_}")
+        await create_enrollment(http, program["id"], person["id"])
+        await http.patch(f"/v1/programs/{program['id']}", json={"status": "completed"})
+        feedback = await http.post(
+            "/v1/feedback",
+            json={
+                "program_id": program["id"],
+                "rating": 1 + round_ % 5,
+                "submitted_at": "2026-05-01T03:00:00Z",
+            },
+        )
+        assert feedback.status_code == 201, feedback.text
+        if round_ % 2:
+            await http.delete(f"/v1/participants/{person['id']}")
+            await http.delete(f"/v1/organizations/{program['lead_organization_id']}")
+
+
+def _apply(copy: Copy, entries: list[dict[str, Any]]) -> None:
+    for entry in entries:
+        copy[entry["type"], entry["id"]] = entry["resource"] if entry["op"] == "upsert" else None
+
+
+async def _follow_until(
+    http: httpx.AsyncClient, copy: Copy, cursor: str, done: asyncio.Event
+) -> str:
+    """Reads small pages while the writers run, then until caught up."""
+    while not done.is_set():
+        data, cursor = await read_page(http, cursor, types=FOLLOWED, limit=7)
+        _apply(copy, data)
+        if not data:
+            await asyncio.sleep(0.01)
+    entries, cursor = await follow(http, cursor, types=FOLLOWED, limit=7)
+    _apply(copy, entries)
+    return cursor
+
+
+async def _server_data(http: httpx.AsyncClient) -> Copy:
+    """Every followed resource as the lists show it now; tombstones as None."""
+    data: Copy = {}
+    for kind, path in COLLECTIONS.items():
+        params: dict[str, Any] = {"limit": 500, "include_deleted": "true"}
+        while True:
+            body = (await http.get(path, params=params)).json()
+            for item in body["data"]:
+                data[kind, item["id"]] = None if item["deleted_at"] else item
+            if body["next_cursor"] is None:
+                break
+            params["cursor"] = body["next_cursor"]
+    return data
+
+
+async def test_follower_copy_equals_the_database_after_concurrent_writers(
+    admin: httpx.AsyncClient, feed_database: Database
+) -> None:
+    writers = [await open_client(feed_database, "admin") for _ in range(WRITERS)]
+    follower = await open_client(feed_database, "admin")
+    copy: Copy = {}
+    done = asyncio.Event()
+
+    following = asyncio.create_task(_follow_from_start(follower, copy, done))
+    await asyncio.gather(*(_write(http, n) for n, http in enumerate(writers)))
+    done.set()
+    await following
+
+    assert copy == await _server_data(admin)
+    for http in [*writers, follower]:
+        await http.aclose()
+
+
+async def _follow_from_start(http: httpx.AsyncClient, copy: Copy, done: asyncio.Event) -> str:
+    data, cursor = await read_page(http, types=FOLLOWED, limit=7)
+    _apply(copy, data)
+    return await _follow_until(http, copy, cursor, done)
+
+
+async def test_change_committed_after_a_later_one_is_not_skipped(
+    admin: httpx.AsyncClient, feed_database: Database, is_postgres: bool
+) -> None:
+    if not is_postgres:
+        pytest.skip("SQLite writers take turns: a later writer cannot commit first")
+    cursor = await end_of_feed(admin)
+    async with feed_database.sessionmaker() as slow:
+        slow.add(Organization(name="Koperasi Lambat", kind=OrganizationKind.community))
+        await slow.flush()  # the slow transaction has written, and has not committed
+        fast = await admin.post(
+            "/v1/organizations", json={"name": "Koperasi Cepat", "kind": "community"}
+        )
+        early, cursor = await follow(admin, cursor, types="organization")
+        await slow.commit()
+    late, _ = await follow(admin, cursor, types="organization")
+
+    names = [entry["resource"]["name"] for entry in early + late]
+    assert sorted(names) == ["Koperasi Cepat", "Koperasi Lambat"]
+    assert fast.json()["id"] not in {entry["id"] for entry in early}
+
+
+async def test_follower_resumes_from_a_saved_cursor_after_a_restart(
+    admin: httpx.AsyncClient, feed_url: str
+) -> None:
+    before = await create_program(admin, title="Sebelum")
+    saved = await end_of_feed(admin)
+    restarted = Database(feed_url)
+    http = await open_client(restarted, "admin")
+
+    after = await create_program(http, title="Sesudah")
+    entries, _ = await follow(http, saved, types="program")
+
+    assert [entry["id"] for entry in entries] == [after["id"]]
+    assert ("program", before["id"]) not in by_key(entries)
+    await http.aclose()
+    await restarted.dispose()

@@ -1,0 +1,95 @@
+"""The OpenAPI document tells client generators about ETag, If-None-Match and If-Match."""
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+@pytest.fixture
+async def openapi(client: httpx.AsyncClient) -> dict[str, Any]:
+    document: dict[str, Any] = (await client.get("/openapi.json")).json()
+    return document
+
+
+def v1_operations(document: dict[str, Any], *methods: str) -> Iterator[dict[str, Any]]:
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if path.startswith("/v1/") and method in methods:
+                yield operation
+
+
+def header(operation: dict[str, Any], name: str) -> dict[str, Any] | None:
+    return next(
+        (p for p in operation.get("parameters", []) if p["in"] == "header" and p["name"] == name),
+        None,
+    )
+
+
+def json_gets(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        operation
+        for operation in v1_operations(document, "get")
+        if operation["responses"]["200"]
+        .get("content", {})
+        .get("application/json", {})
+        .get("schema")
+    ]
+
+
+def test_every_json_get_documents_its_etag(openapi: dict[str, Any]) -> None:
+    lacking = [
+        operation["operationId"]
+        for operation in json_gets(openapi)
+        if "ETag" not in operation["responses"]["200"].get("headers", {})
+    ]
+
+    assert lacking == []
+
+
+def test_every_json_get_takes_if_none_match_and_may_answer_304(openapi: dict[str, Any]) -> None:
+    lacking = [
+        operation["operationId"]
+        for operation in json_gets(openapi)
+        if header(operation, "If-None-Match") is None or "304" not in operation["responses"]
+    ]
+
+    assert lacking == []
+
+
+def test_every_patch_and_delete_takes_a_described_if_match(openapi: dict[str, Any]) -> None:
+    lacking = [
+        operation["operationId"]
+        for operation in v1_operations(openapi, "patch", "delete")
+        if not (parameter := header(operation, "If-Match"))
+        or not parameter.get("description")
+        or not parameter.get("schema", {}).get("examples")
+    ]
+
+    assert lacking == []
+
+
+def test_every_patch_and_delete_documents_412_and_400_as_problems(
+    openapi: dict[str, Any],
+) -> None:
+    lacking = [
+        f"{operation['operationId']} {status}"
+        for operation in v1_operations(openapi, "patch", "delete")
+        for status in ("400", "412")
+        if PROBLEM_MEDIA_TYPE not in operation["responses"].get(status, {}).get("content", {})
+    ]
+
+    assert lacking == []
+
+
+def test_operations_without_conditions_do_not_mention_them(openapi: dict[str, Any]) -> None:
+    conditional_posts = [
+        operation["operationId"]
+        for operation in v1_operations(openapi, "post")
+        if header(operation, "If-Match") or "412" in operation["responses"]
+    ]
+
+    assert conditional_posts == []
