@@ -2,14 +2,17 @@
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 from alembic import command
 from sqlalchemy import inspect, pool
 
-from sofifi_api.db import create_engine
+from sofifi_api.clients import service as clients_service
+from sofifi_api.db import Database, create_engine
+from sofifi_api.main import create_app
 from tests.conftest import _create_postgres_database, _drop_postgres_database, alembic_config
 
 
@@ -51,3 +54,24 @@ async def _table_names(url: str) -> set[str]:
 def table_names(url: str) -> set[str]:
     """The tables present in the database at `url`."""
     return asyncio.run(_table_names(url))
+
+
+async def committed_client(
+    database: Database,
+    *scopes: str,
+    area_codes: Sequence[str] = (),
+    headers: dict[str, str] | None = None,
+) -> httpx.AsyncClient:
+    """A partner with these scopes, talking to a new app instance on `database`, whose
+    requests really commit. Close it when done."""
+    async with database.sessionmaker() as session:
+        issued = await clients_service.create_client(
+            session, name="Dinas Kominfo Maluku Utara", scopes=list(scopes), area_codes=area_codes
+        )
+        await session.commit()
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(database), raise_app_exceptions=False),
+        base_url="http://testserver",
+        headers={"Authorization": f"Bearer {issued.key}"} | (headers or {}),
+        timeout=60,
+    )

@@ -8,10 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sofifi_api.clients import service as clients_service
 from sofifi_api.db import Database
-from sofifi_api.main import create_app
-from tests.databases import migrated_database
+from tests.databases import committed_client, migrated_database
 from tests.factories import create_reference_areas
 
 CHANGES = "/v1/changes"
@@ -31,27 +29,10 @@ async def feed_database(feed_url: str) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def open_client(
-    database: Database, *scopes: str, area_codes: Sequence[str] = ()
-) -> httpx.AsyncClient:
-    """A partner with these scopes, against a fresh app instance on `database`."""
-    async with database.sessionmaker() as session:
-        issued = await clients_service.create_client(
-            session, name="Dinas Kominfo Maluku Utara", scopes=list(scopes), area_codes=area_codes
-        )
-        await session.commit()
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=create_app(database), raise_app_exceptions=False),
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {issued.key}"},
-        timeout=60,
-    )
-
-
 @pytest.fixture(scope="module")
 async def admin(feed_database: Database) -> AsyncIterator[httpx.AsyncClient]:
     """An admin partner; the official areas around Sofifi exist."""
-    http = await open_client(feed_database, "admin")
+    http = await committed_client(feed_database, "admin")
     await create_reference_areas(http)
     yield http
     await http.aclose()
@@ -62,7 +43,7 @@ async def partner(feed_database: Database) -> AsyncIterator[Partner]:
     opened: list[httpx.AsyncClient] = []
 
     async def make(*scopes: str, area_codes: Sequence[str] = ()) -> httpx.AsyncClient:
-        http = await open_client(feed_database, *scopes, area_codes=area_codes)
+        http = await committed_client(feed_database, *scopes, area_codes=area_codes)
         opened.append(http)
         return http
 

@@ -9,7 +9,8 @@ import pytest
 
 from sofifi_api.db import Database
 from sofifi_api.organizations.models import Organization, OrganizationKind
-from tests.changes.conftest import by_key, end_of_feed, follow, open_client, read_page
+from tests.changes.conftest import by_key, end_of_feed, follow, read_page
+from tests.databases import committed_client
 from tests.factories import SOFIFI, create_enrollment, create_person, create_program
 
 WRITERS = 6
@@ -82,8 +83,8 @@ async def _server_data(http: httpx.AsyncClient) -> Copy:
 async def test_follower_copy_equals_the_database_after_concurrent_writers(
     admin: httpx.AsyncClient, feed_database: Database
 ) -> None:
-    writers = [await open_client(feed_database, "admin") for _ in range(WRITERS)]
-    follower = await open_client(feed_database, "admin")
+    writers = [await committed_client(feed_database, "admin") for _ in range(WRITERS)]
+    follower = await committed_client(feed_database, "admin")
     copy: Copy = {}
     done = asyncio.Event()
 
@@ -130,7 +131,7 @@ async def test_follower_resumes_from_a_saved_cursor_after_a_restart(
     before = await create_program(admin, title="Sebelum")
     saved = await end_of_feed(admin)
     restarted = Database(feed_url)
-    http = await open_client(restarted, "admin")
+    http = await committed_client(restarted, "admin")
 
     after = await create_program(http, title="Sesudah")
     entries, _ = await follow(http, saved, types="program")

@@ -9,13 +9,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from alembic import command
 
-from sofifi_api.clients import service as clients_service
 from sofifi_api.db import Database
-from sofifi_api.main import create_app
-from tests.conftest import alembic_config
-from tests.databases import fresh_database
+from tests.databases import committed_client, migrated_database
 from tests.factories import create_program
 
 CONCURRENT = 10
@@ -23,34 +19,17 @@ CONCURRENT = 10
 
 @pytest.fixture(scope="module")
 def committed_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with fresh_database(tmp_path_factory.mktemp("conditional")) as url:
-        command.upgrade(alembic_config(url), "head")
+    with migrated_database(tmp_path_factory.mktemp("conditional")) as url:
         yield url
 
 
 @pytest.fixture
-async def committed_database(committed_url: str) -> AsyncIterator[Database]:
-    database = Database(committed_url)
-    yield database
-    await database.dispose()
-
-
-@pytest.fixture
-async def http(committed_database: Database) -> AsyncIterator[httpx.AsyncClient]:
+async def http(committed_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """An admin partner talking to an app whose requests commit."""
-    async with committed_database.sessionmaker() as session:
-        issued = await clients_service.create_client(
-            session, name="Bappeda Malut sync", scopes=["admin"]
-        )
-        await session.commit()
-    transport = httpx.ASGITransport(app=create_app(committed_database), raise_app_exceptions=False)
-    async with httpx.AsyncClient(
-        transport=transport,
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {issued.key}"},
-        timeout=60,
-    ) as client:
+    database = Database(committed_url)
+    async with await committed_client(database, "admin") as client:
         yield client
+    await database.dispose()
 
 
 async def burst(http: httpx.AsyncClient, url: str, etag: str) -> list[httpx.Response]:

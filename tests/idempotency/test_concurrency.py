@@ -14,13 +14,11 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from sofifi_api.clients import service as clients_service
 from sofifi_api.db import Database, utcnow
 from sofifi_api.idempotency import service
 from sofifi_api.idempotency.service import IdempotentRequest, Verdict, request_digest
-from sofifi_api.main import create_app
 from sofifi_api.organizations.models import Organization
-from tests.databases import migrated_database
+from tests.databases import committed_client, migrated_database
 from tests.idempotency.conftest import JSON, ORGANIZATIONS
 
 CONCURRENT = 50
@@ -42,18 +40,7 @@ async def committed_database(committed_url: str) -> AsyncIterator[Database]:
 @pytest.fixture
 async def http(committed_database: Database) -> AsyncIterator[httpx.AsyncClient]:
     """An admin partner talking to an app whose requests commit."""
-    async with committed_database.sessionmaker() as session:
-        issued = await clients_service.create_client(
-            session, name="Yayasan Pala Serentak", scopes=["admin"]
-        )
-        await session.commit()
-    transport = httpx.ASGITransport(app=create_app(committed_database), raise_app_exceptions=False)
-    async with httpx.AsyncClient(
-        transport=transport,
-        base_url="http://testserver",
-        headers={"Authorization": f"Bearer {issued.key}"} | JSON,
-        timeout=60,
-    ) as client:
+    async with await committed_client(committed_database, "admin", headers=JSON) as client:
         yield client
 
 
