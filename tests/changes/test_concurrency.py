@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from sofifi_api.db import Database
 from sofifi_api.organizations.models import Organization, OrganizationKind
@@ -123,6 +124,24 @@ async def test_change_committed_after_a_later_one_is_not_skipped(
     names = [entry["resource"]["name"] for entry in early + late]
     assert sorted(names) == ["Koperasi Cepat", "Koperasi Lambat"]
     assert fast.json()["id"] not in {entry["id"] for entry in early}
+
+
+async def test_transaction_open_in_another_database_does_not_hold_the_feed_back(
+    admin: httpx.AsyncClient, database: Database, is_postgres: bool
+) -> None:
+    if not is_postgres:
+        pytest.skip("a SQLite file has no other databases")
+    cursor = await end_of_feed(admin)
+    async with database.engine.connect() as elsewhere:
+        # The test run's own database: a transaction there that has taken an id and stays open.
+        await elsewhere.execute(text("SELECT pg_current_xact_id()"))
+        created = await admin.post(
+            "/v1/organizations", json={"name": "Koperasi Cepat", "kind": "community"}
+        )
+        entries, _ = await follow(admin, cursor, types="organization")
+        await elsewhere.rollback()
+
+    assert [entry["id"] for entry in entries] == [created.json()["id"]]
 
 
 async def test_follower_resumes_from_a_saved_cursor_after_a_restart(

@@ -174,16 +174,36 @@ KINDS: dict[ChangeType, Kind] = {
 FEED_SCOPES = tuple(dict.fromkeys(kind.scope for kind in KINDS.values()))
 
 
+# The oldest transaction still running in this database, or the next transaction id when none
+# is: the snapshot lists every transaction running in the cluster, and those that
+# pg_stat_activity places in another database cannot write here, so they do not hold the
+# feed back. (A transaction it cannot place counts; xids there are 32-bit, without epoch.)
+_BOUNDARY = sa.text(
+    """
+    WITH snap AS (SELECT pg_current_snapshot() AS s),
+    elsewhere AS (
+        SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
+        WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database()
+    )
+    SELECT least(
+        (SELECT min(x::text::bigint) FROM snap, pg_snapshot_xip(snap.s) AS x
+         WHERE x::text::bigint % 4294967296 NOT IN (SELECT xid FROM elsewhere)),
+        (SELECT pg_snapshot_xmax(s)::text::bigint FROM snap)
+    )
+    """
+)
+
+
 async def _boundary(session: AsyncSession) -> int | None:
-    """PostgreSQL: the oldest transaction id still running. Changes of transactions below it
-    are all committed (or rolled back), so none can appear there later; it is read before the
-    changes, so everything below it is in what they read. SQLite: no boundary (its writers
-    take turns, and a change becomes visible in `seq` order)."""
+    """PostgreSQL: the oldest transaction id that may still write here. Changes of
+    transactions below it are all committed (or rolled back), so none can appear there
+    later; it is read before the changes, so everything below it is in what they read.
+    SQLite: no boundary (its writers take turns, and a change becomes visible in `seq`
+    order)."""
     connection = await session.connection()
     if connection.dialect.name != "postgresql":
         return None
-    xmin = await connection.execute(sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text"))
-    return int(xmin.scalar_one())
+    return int((await connection.execute(_BOUNDARY)).scalar_one())
 
 
 async def _changed_after(
