@@ -5,6 +5,9 @@ TOOLS := .venv-tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
+# Test processes (pytest-xdist); each has databases of its own. `make test TEST_WORKERS=0` runs
+# in one process.
+TEST_WORKERS ?= auto
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -26,7 +29,7 @@ run: install  ## Migrate the database (SQLite file by default) and serve on HOST
 	$(BIN)/sofifi-api serve
 
 test: install  ## The whole test suite (SOFIFI_TEST_DATABASE_URL selects PostgreSQL)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 lint: install  ## ruff, mypy and the models-versus-migrations check
 	$(BIN)/ruff check .

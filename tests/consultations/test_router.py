@@ -234,7 +234,7 @@ async def test_consultation_is_not_found_under_another_project(
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("consultation_id", [str(uuid.uuid4()), "not-an-id"])
+@pytest.mark.parametrize("consultation_id", ["0195f3a9-0000-7000-8000-000000000404", "not-an-id"])
 async def test_unknown_or_malformed_consultation_id_answers_404(
     client: httpx.AsyncClient, consultations_url: str, consultation_id: str
 ) -> None:
