@@ -36,26 +36,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 FIRST_EXPORT_ROWS = 100_000
 PAGE_RUNS = 20
-COLUMNS = [
-    "id",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-    "program_id",
-    "infrastructure_project_id",
-    "rating",
-    "comment",
-    "area_code",
-    "submitted_at",
-    "client_ref",
-    "received_at",
-    "client_id",
-    "survey_id",
-    "survey_version",
-    "answers",
-    "status",
-    "response_note",
-]
 COMMENTS = [
     "Pelatihan anyaman bambu sangat bermanfaat, tetapi bahan baku kurang.",
     "Jalan sudah bagus",
@@ -64,42 +44,19 @@ COMMENTS = [
 ]
 
 
-def _server_url() -> str:
-    url = os.environ.get("SOFIFI_BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set SOFIFI_BENCH_DATABASE_URL or DATABASE_URL to a postgresql:// URL.")
-    return url
-
-
 # The server and this process sign cursors with the same key; settings are read once.
 os.environ["SOFIFI_SECRET_KEY"] = f"benchmark-{uuid.uuid4().hex}"
 os.environ.setdefault("SOFIFI_LOG_LEVEL", "WARNING")
 
 import httpx  # noqa: E402
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
+from scratch import FEEDBACK_COLUMNS, scratch_database  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from sofifi_api.clients import service as clients_service  # noqa: E402
-from sofifi_api.db import Database, async_url, new_ids  # noqa: E402
+from sofifi_api.db import Database, new_ids  # noqa: E402
 from sofifi_api.organizations.models import Organization, OrganizationKind  # noqa: E402
 from sofifi_api.pagination import encode_cursor  # noqa: E402
 from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus  # noqa: E402
-
-
-async def _admin_sql(server_url: str, sql: str) -> None:
-    admin = create_async_engine(async_url(server_url), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.exec_driver_sql(sql)
-    await admin.dispose()
-
-
-def _migrate(url: str) -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["database_url"] = url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
 
 
 def _plain_url(url: str) -> str:
@@ -171,7 +128,7 @@ async def _load(url: str, program_id: uuid.UUID, count: int, start: datetime) ->
     connection = await asyncpg.connect(_plain_url(url))
     try:
         await connection.copy_records_to_table(
-            "feedback", records=_records(program_id, count, start), columns=COLUMNS
+            "feedback", records=_records(program_id, count, start), columns=FEEDBACK_COLUMNS
         )
         await connection.execute("ANALYZE feedback")
         deep: uuid.UUID = await connection.fetchval(
@@ -196,7 +153,7 @@ async def _copy_rate(url: str) -> tuple[float, int]:
     try:
         started = time.perf_counter()
         # The same rows, in the same order, as the export.
-        query = f"SELECT {', '.join(COLUMNS)} FROM feedback ORDER BY id"  # noqa: S608
+        query = f"SELECT {', '.join(FEEDBACK_COLUMNS)} FROM feedback ORDER BY id"  # noqa: S608
         await connection.copy_from_query(query, output=count, format="csv")
         return time.perf_counter() - started, lines
     finally:
@@ -282,44 +239,41 @@ async def _page_ms(http: httpx.AsyncClient, cursor: str | None) -> float:
 
 
 async def run(rows: int, runs: int) -> None:
-    server_url = _server_url()
-    name = f"sofifi_bench_{uuid.uuid4().hex[:12]}"
-    await _admin_sql(server_url, f'CREATE DATABASE "{name}"')
-    url = async_url(server_url).set(database=name).render_as_string(hide_password=False)
     server: subprocess.Popen[bytes] | None = None
-    try:
-        await asyncio.to_thread(_migrate, url)
-        program_id, key = await _arrange(url)
-        start = datetime(2026, 1, 1, tzinfo=UTC)
-        loaded = time.perf_counter()
-        deep_key = await _load(url, program_id, rows, start)
-        load_seconds = time.perf_counter() - loaded
-        recent = (start + timedelta(seconds=rows - FIRST_EXPORT_ROWS)).isoformat()
+    async with scratch_database() as url:
+        try:
+            program_id, key = await _arrange(url)
+            start = datetime(2026, 1, 1, tzinfo=UTC)
+            loaded = time.perf_counter()
+            deep_key = await _load(url, program_id, rows, start)
+            load_seconds = time.perf_counter() - loaded
+            recent = (start + timedelta(seconds=rows - FIRST_EXPORT_ROWS)).isoformat()
 
-        port = _free_port()
-        server = _start_server(url, port)
-        headers = {"Authorization": f"Bearer {key}"}
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=600
-        ) as http:
-            await _wait_until_serving(http, server)
-            await _export(http, "csv", updated_since=(start + timedelta(seconds=rows)).isoformat())
-            first_seconds, first_rows = await _export(http, "csv", updated_since=recent)
-            memory_first = _peak_memory_mib(server.pid)
-            # Rounds alternate the three, so that other load on the machine hits them alike.
-            timings: dict[str, list[tuple[float, int]]] = {"copy": [], "csv": [], "ndjson": []}
-            for _ in range(runs):
-                timings["copy"].append(await _copy_rate(url))
-                timings["csv"].append(await _export(http, "csv"))
-                timings["ndjson"].append(await _export(http, "ndjson"))
-            memory_all = _peak_memory_mib(server.pid)
-            page_one = await _page_ms(http, None)
-            page_deep = await _page_ms(http, encode_cursor(str(deep_key)))
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        await _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            port = _free_port()
+            server = _start_server(url, port)
+            headers = {"Authorization": f"Bearer {key}"}
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=600
+            ) as http:
+                await _wait_until_serving(http, server)
+                await _export(
+                    http, "csv", updated_since=(start + timedelta(seconds=rows)).isoformat()
+                )
+                first_seconds, first_rows = await _export(http, "csv", updated_since=recent)
+                memory_first = _peak_memory_mib(server.pid)
+                # Rounds alternate the three, so that other load on the machine hits them alike.
+                timings: dict[str, list[tuple[float, int]]] = {"copy": [], "csv": [], "ndjson": []}
+                for _ in range(runs):
+                    timings["copy"].append(await _copy_rate(url))
+                    timings["csv"].append(await _export(http, "csv"))
+                    timings["ndjson"].append(await _export(http, "ndjson"))
+                memory_all = _peak_memory_mib(server.pid)
+                page_one = await _page_ms(http, None)
+                page_deep = await _page_ms(http, encode_cursor(str(deep_key)))
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=30)
 
     counts = {count for runs_of_one in timings.values() for _, count in runs_of_one}
     if first_rows != FIRST_EXPORT_ROWS or counts != {rows}:

@@ -20,46 +20,16 @@ import sys
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
 BATCH_SIZE = 1000
-COLUMNS = [
-    "id",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-    "program_id",
-    "infrastructure_project_id",
-    "rating",
-    "comment",
-    "area_code",
-    "submitted_at",
-    "client_ref",
-    "received_at",
-    "client_id",
-    "survey_id",
-    "survey_version",
-    "answers",
-    "status",
-    "response_note",
-]
-
-
-def _server_url() -> str:
-    url = os.environ.get("SOFIFI_BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        sys.exit("Set SOFIFI_BENCH_DATABASE_URL or DATABASE_URL to a postgresql:// URL.")
-    return url
 
 
 # The service's settings are read once; quiet access logs keep the terminal (and timing) clean.
 os.environ.setdefault("SOFIFI_LOG_LEVEL", "WARNING")
 
 import httpx  # noqa: E402
-from alembic import command  # noqa: E402
-from alembic.config import Config  # noqa: E402
+from scratch import FEEDBACK_COLUMNS, scratch_database  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
@@ -68,20 +38,6 @@ from sofifi_api.db import Database, async_url, new_id  # noqa: E402
 from sofifi_api.main import create_app  # noqa: E402
 from sofifi_api.organizations.models import Organization, OrganizationKind  # noqa: E402
 from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus  # noqa: E402
-
-
-async def _admin_sql(server_url: str, sql: str) -> None:
-    admin = create_async_engine(async_url(server_url), isolation_level="AUTOCOMMIT")
-    async with admin.connect() as connection:
-        await connection.exec_driver_sql(sql)
-    await admin.dispose()
-
-
-def _migrate(url: str) -> None:
-    config = Config(str(ROOT / "alembic.ini"))
-    config.attributes["database_url"] = url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
 
 
 async def _arrange(database: Database) -> tuple[str, str]:
@@ -175,7 +131,9 @@ async def _copy(url: str, records: list[tuple[Any, ...]]) -> float:
     try:
         await connection.execute("TRUNCATE feedback, audit_events")
         started = time.perf_counter()
-        await connection.copy_records_to_table("feedback", records=records, columns=COLUMNS)
+        await connection.copy_records_to_table(
+            "feedback", records=records, columns=FEEDBACK_COLUMNS
+        )
         return time.perf_counter() - started
     finally:
         await connection.close()
@@ -189,12 +147,7 @@ async def _truncate(url: str) -> None:
 
 
 async def run(batches: int) -> None:
-    server_url = _server_url()
-    name = f"sofifi_bench_{uuid.uuid4().hex[:12]}"
-    await _admin_sql(server_url, f'CREATE DATABASE "{name}"')
-    url = async_url(server_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        await asyncio.to_thread(_migrate, url)
+    async with scratch_database() as url:
         database = Database(url)
         try:
             app = create_app(database)
@@ -215,8 +168,6 @@ async def run(batches: int) -> None:
             await database.dispose()
         records = _copy_records(program_id, uuid.uuid4(), rows)
         copy_seconds = await _copy(url, records)
-    finally:
-        await _admin_sql(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     api_rate = rows / api_seconds
     copy_rate = rows / copy_seconds

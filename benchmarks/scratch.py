@@ -1,0 +1,76 @@
+"""What the benchmarks share: the PostgreSQL server named by the environment, a scratch
+database on it (migrated, dropped afterwards), and the feedback table's columns for COPY."""
+
+import asyncio
+import os
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from sofifi_api.db import async_url
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The feedback table's columns, in the order the COPY baselines give their values.
+FEEDBACK_COLUMNS = [
+    "id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "program_id",
+    "infrastructure_project_id",
+    "rating",
+    "comment",
+    "area_code",
+    "submitted_at",
+    "client_ref",
+    "received_at",
+    "client_id",
+    "survey_id",
+    "survey_version",
+    "answers",
+    "status",
+    "response_note",
+]
+
+
+def server_url() -> str:
+    """`SOFIFI_BENCH_DATABASE_URL`, else `DATABASE_URL`; a PostgreSQL server is needed."""
+    url = os.environ.get("SOFIFI_BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set SOFIFI_BENCH_DATABASE_URL or DATABASE_URL to a postgresql:// URL.")
+    return url
+
+
+async def _admin_sql(url: str, sql: str) -> None:
+    admin = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.exec_driver_sql(sql)
+    await admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+@asynccontextmanager
+async def scratch_database() -> AsyncIterator[str]:
+    """A new database on the server, migrated to head; its URL (async driver). Dropped after."""
+    server = server_url()
+    name = f"sofifi_bench_{uuid.uuid4().hex[:12]}"
+    await _admin_sql(server, f'CREATE DATABASE "{name}"')
+    try:
+        url = async_url(server).set(database=name).render_as_string(hide_password=False)
+        await asyncio.to_thread(_migrate, url)
+        yield url
+    finally:
+        await _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
