@@ -49,18 +49,13 @@ os.environ["SOFIFI_SECRET_KEY"] = f"benchmark-{uuid.uuid4().hex}"
 os.environ.setdefault("SOFIFI_LOG_LEVEL", "WARNING")
 
 import httpx  # noqa: E402
-from scratch import FEEDBACK_COLUMNS, scratch_database  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from scratch import FEEDBACK_COLUMNS, plain_url, scratch_database  # noqa: E402
 
 from sofifi_api.clients import service as clients_service  # noqa: E402
 from sofifi_api.db import Database, new_ids  # noqa: E402
 from sofifi_api.organizations.models import Organization, OrganizationKind  # noqa: E402
 from sofifi_api.pagination import encode_cursor  # noqa: E402
 from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus  # noqa: E402
-
-
-def _plain_url(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def _arrange(url: str) -> tuple[uuid.UUID, str]:
@@ -125,7 +120,7 @@ async def _load(url: str, program_id: uuid.UUID, count: int, start: datetime) ->
     """COPYs `count` rows in; returns the id 90% of the way through the table."""
     import asyncpg
 
-    connection = await asyncpg.connect(_plain_url(url))
+    connection = await asyncpg.connect(plain_url(url))
     try:
         await connection.copy_records_to_table(
             "feedback", records=_records(program_id, count, start), columns=FEEDBACK_COLUMNS
@@ -143,7 +138,7 @@ async def _copy_rate(url: str) -> tuple[float, int]:
     """Seconds and rows of COPY (SELECT the export's rows) TO STDOUT, read by this process."""
     import asyncpg
 
-    connection = await asyncpg.connect(_plain_url(url))
+    connection = await asyncpg.connect(plain_url(url))
     lines = 0
 
     async def count(data: bytes) -> None:

@@ -29,8 +29,7 @@ BATCH_SIZE = 1000
 os.environ.setdefault("SOFIFI_LOG_LEVEL", "WARNING")
 
 import httpx  # noqa: E402
-from scratch import FEEDBACK_COLUMNS, scratch_database  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from scratch import FEEDBACK_COLUMNS, plain_url, scratch_database  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from sofifi_api.clients import service as clients_service  # noqa: E402
@@ -126,8 +125,7 @@ def _copy_records(program_id: str, client_id: uuid.UUID, count: int) -> list[tup
 async def _copy(url: str, records: list[tuple[Any, ...]]) -> float:
     import asyncpg
 
-    plain = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(plain)
+    connection = await asyncpg.connect(plain_url(url))
     try:
         await connection.execute("TRUNCATE feedback, audit_events")
         started = time.perf_counter()

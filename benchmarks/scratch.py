@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from sofifi_api.db import async_url
@@ -46,6 +47,11 @@ def server_url() -> str:
     if not url.startswith("postgres"):
         sys.exit("Set SOFIFI_BENCH_DATABASE_URL or DATABASE_URL to a postgresql:// URL.")
     return url
+
+
+def plain_url(url: str) -> str:
+    """The URL without a driver, as asyncpg.connect() takes it."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def _admin_sql(url: str, sql: str) -> None:

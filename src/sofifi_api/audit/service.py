@@ -44,6 +44,18 @@ async def record_personal_data_read(
     await session.flush()
 
 
+def _creation_event(actor: recording._Actor, resource_type: str) -> dict[str, Any]:
+    """The columns every `create` event of one bulk insert shares (all but id and resource)."""
+    return {
+        "occurred_at": utcnow(),
+        "client_id": actor.client_id,
+        "action": AuditAction.create.value,
+        "resource_type": resource_type,
+        "request_id": actor.request_id,
+        "details": recording._details(actor, None, None),
+    }
+
+
 async def record_bulk_creation(
     session: AsyncSession, resource_type: str, resource_ids: Sequence[str]
 ) -> None:
@@ -53,19 +65,9 @@ async def record_bulk_creation(
     actor = recording._actor(session.sync_session)
     if actor is None or not resource_ids:
         return
-    occurred_at = utcnow()
-    details = recording._details(actor, None, None)
+    event = _creation_event(actor, resource_type)
     rows = [
-        {
-            "id": event_id,
-            "occurred_at": occurred_at,
-            "client_id": actor.client_id,
-            "action": AuditAction.create.value,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "request_id": actor.request_id,
-            "details": details,
-        }
+        {"id": event_id, "resource_id": resource_id, **event}
         for event_id, resource_id in zip(new_ids(len(resource_ids)), resource_ids, strict=True)
     ]
     connection = await session.connection()
@@ -107,14 +109,7 @@ async def insert_recorded(
         .returning(table.c.id)
         .cte("stored")
     )
-    event_values = {
-        "occurred_at": utcnow(),
-        "client_id": actor.client_id,
-        "action": AuditAction.create.value,
-        "resource_type": resource_type,
-        "request_id": actor.request_id,
-        "details": recording._details(actor, None, None),
-    }
+    event_values = _creation_event(actor, resource_type)
     statement = (
         sa.insert(events)
         .from_select(

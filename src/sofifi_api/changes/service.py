@@ -27,7 +27,7 @@ from sofifi_api.organizations.models import Organization, OrganizationPublic
 from sofifi_api.participants.models import Participant
 from sofifi_api.participants.service import summaries
 from sofifi_api.programs.models import Program
-from sofifi_api.programs.service import program_in_scope, represent
+from sofifi_api.programs.service import details_loaders, program_in_scope, represent
 from sofifi_api.surveys.models import Survey, SurveyPublic
 from sofifi_api.surveys.service import with_latest_versions
 
@@ -117,7 +117,7 @@ KINDS: dict[ChangeType, Kind] = {
             "id",
             _programs,
             lambda areas: program_in_scope(areas, col(Program.id)),
-            (sa.orm.selectinload(Program.partners), sa.orm.selectinload(Program.areas)),  # type: ignore[arg-type]
+            details_loaders(),
         ),
         Kind(
             ChangeType.enrollment,

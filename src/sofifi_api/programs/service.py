@@ -39,7 +39,8 @@ class ProgramNotFound(NotFound):
         super().__init__(f"No program with id {program_id}.")
 
 
-def _with_details() -> tuple[Any, ...]:
+def details_loaders() -> tuple[Any, ...]:
+    """Loader options: a program's partners and areas, in one query each for all programs."""
     return (selectinload(Program.partners), selectinload(Program.areas))  # type: ignore[arg-type]
 
 
@@ -61,7 +62,7 @@ async def get_program(
     if not areas.unrestricted:
         statement = statement.where(program_in_scope(areas, col(Program.id)))
     if with_details:
-        statement = statement.options(*_with_details())
+        statement = statement.options(*details_loaders())
     program = (await session.exec(statement)).first()
     if program is None or program.deleted_at is not None:
         raise ProgramNotFound(program_id)
@@ -197,7 +198,7 @@ def programs_query(filters: ProgramFilters, *, areas: AreaScope) -> SelectOfScal
 async def list_programs(
     session: AsyncSession, page: PageRequest, filters: ProgramFilters, *, areas: AreaScope
 ) -> tuple[list[ProgramPublic], str | None]:
-    statement = programs_query(filters, areas=areas).options(*_with_details())
+    statement = programs_query(filters, areas=areas).options(*details_loaders())
     rows = (await session.exec(keyset(statement, col(Program.id), page))).all()
     programs, next_key = cut_page(rows, page, lambda program: program.id)
     return await represent(session, programs), next_key
