@@ -4,6 +4,7 @@ before the first chunk is a problem response, one after it cuts the transfer sho
 import logging
 from collections.abc import AsyncIterator, MutableMapping
 from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 from typing import Any
 
 import anyio
@@ -140,13 +141,8 @@ async def test_a_failure_after_the_first_chunk_ends_the_transfer_without_its_las
     for index in range(5):
         await create_organization(client, name=f"Organisasi {index}")
 
-    @asynccontextmanager
-    async def failing_midway() -> AsyncIterator[AsyncConnection]:
-        async with source.open_connection() as connection:
-            yield FailsOnSecondChunk(connection)  # type: ignore[misc]
-
-    app.dependency_overrides[export_source] = lambda: ExportSource(
-        open_connection=failing_midway, dialect=source.dialect, chunk_rows=CHUNK_ROWS
+    app.dependency_overrides[export_source] = lambda: FailsOnSecondChunk(
+        open_connection=source.open_connection, dialect=source.dialect, chunk_rows=CHUNK_ROWS
     )
 
     service_logger = logging.getLogger("sofifi_api")
@@ -162,24 +158,12 @@ async def test_a_failure_after_the_first_chunk_ends_the_transfer_without_its_las
     assert record.getMessage() == "export of organizations failed after 2 rows: RuntimeError"
 
 
-class FailsOnSecondChunk:
-    """A connection whose result stream breaks after its first partition."""
+@dataclass(frozen=True)
+class FailsOnSecondChunk(ExportSource):
+    """A source whose rows break off after the first chunk."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self.connection = connection
-
-    @asynccontextmanager
-    async def stream(self, statement: Any, **options: Any) -> AsyncIterator[Any]:
-        async with self.connection.stream(statement, **options) as result:
-            yield Breaking(result)
-
-
-class Breaking:
-    def __init__(self, result: Any) -> None:
-        self.result = result
-
-    async def partitions(self) -> AsyncIterator[Any]:
-        async for rows in self.result.partitions():
+    async def rows(self, connection: AsyncConnection, statement: Any) -> AsyncIterator[Any]:
+        async for rows in super().rows(connection, statement):
             yield rows
             raise RuntimeError("the server went away")
 

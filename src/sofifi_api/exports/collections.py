@@ -47,11 +47,12 @@ class Collection:
     def names(self) -> list[str]:
         return [item_field.name for item_field in self.fields]
 
-    def statement(self, matching: SelectOfScalar[Any], *columns: Any) -> Select[Any]:
+    def statement(self, matching: SelectOfScalar[Any], dialect: str, *columns: Any) -> Select[Any]:
         """The export's rows: those `matching` selects (the list's filtered, area-scoped
-        select), as `columns` (by default every field's), in key order."""
+        select), as `columns` (by default what every field selects on `dialect`), in key
+        order."""
         selected = columns or tuple(
-            column for item_field in self.fields for column in item_field.selected
+            column for item_field in self.fields for column in item_field.selected(dialect)
         )
         return matching.with_only_columns(*selected).order_by(self.key)  # type: ignore[return-value]
 

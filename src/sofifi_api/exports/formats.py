@@ -10,17 +10,20 @@ value removes that one apostrophe from such cells.
 
 NDJSON is one compact JSON object per line (LF), with the field names and value formats of the
 list items; JSON stored as it was submitted (`answers`, `location`, `funding_sources`) is
-written as stored.
+written as stored. The lines are written by msgspec's JSON encoder, in C: the same escapes as
+the standard library's, timestamps in the API's RFC 3339 form.
 """
 
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+import msgspec
 
 from sofifi_api.errors import ApiError
 
@@ -130,12 +133,6 @@ def attachment(collection: str, export_format: ExportFormat, at: datetime) -> st
     return f'attachment; filename="{collection}-{stamp}.{MEDIA_TYPES[export_format].extension}"'
 
 
-class RawJson(str):
-    """JSON text kept as it was stored; written verbatim in NDJSON and in CSV cells."""
-
-    __slots__ = ()
-
-
 def guard_formula(text: str) -> str:
     """Text a spreadsheet would run as a formula, made plain text with a leading apostrophe."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
@@ -144,13 +141,6 @@ def guard_formula(text: str) -> str:
 def dumps(value: Any) -> str:
     """Compact JSON with text as it is (UTF-8), as the API's own responses."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-def json_text(value: Any) -> str:
-    """The JSON of one value; stored JSON as stored."""
-    if isinstance(value, RawJson):
-        return str(value)
-    return dumps(value)
 
 
 def csv_cell(value: Any) -> str:
@@ -165,6 +155,9 @@ def csv_cell(value: Any) -> str:
         return guard_formula(value)
     if isinstance(value, int | float):
         return json.dumps(value)
+    if isinstance(value, msgspec.Raw):
+        # Stored JSON, as stored.
+        return guard_formula(bytes(value).decode())
     return guard_formula(dumps(value))
 
 
@@ -180,19 +173,10 @@ def csv_head(names: Sequence[str]) -> str:
     return BOM + csv_lines([names])
 
 
-def ndjson_line(item: Mapping[str, Any]) -> str:
-    """One item as one line of JSON, keys in the item's order. Runs of plain members are
-    encoded together (one call of the C encoder), stored JSON is put in between as stored."""
-    members: list[str] = []
-    plain: dict[str, Any] = {}
-    for name, value in item.items():
-        if isinstance(value, RawJson):
-            if plain:
-                members.append(dumps(plain)[1:-1])
-                plain = {}
-            members.append(f"{dumps(name)}:{value}")
-        else:
-            plain[name] = value
-    if plain:
-        members.append(dumps(plain)[1:-1])
-    return "{" + ",".join(members) + "}\n"
+_ENCODER = msgspec.json.Encoder()
+
+
+def ndjson_lines(items: Sequence[Any]) -> bytes:
+    """Items (dicts or msgspec structs) as lines of JSON, keys in the items' order; stored
+    JSON (`msgspec.Raw`) is put in as stored."""
+    return _ENCODER.encode_lines(items)

@@ -1,12 +1,12 @@
 """Infrastructure projects for GIS tools (GeoJSON) and for infrastructure transparency
 portals (OC4IDS, the Open Contracting for Infrastructure Data Standard)."""
 
-import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sofifi_api.db import utcnow
 from sofifi_api.exports.collections import Collection
 from sofifi_api.exports.fields import rfc3339
-from sofifi_api.exports.formats import RawJson, dumps
+from sofifi_api.exports.formats import dumps
 from sofifi_api.exports.service import ItemWriter
 from sofifi_api.infrastructure_projects.models import ProjectType
 from sofifi_api.organizations.models import Organization, OrganizationKind
@@ -57,7 +57,7 @@ have no place in OC4IDS: `include_deleted=true` is refused (422).
 def _plain(item: dict[str, Any]) -> dict[str, Any]:
     """The item with stored JSON parsed, for formats that nest it."""
     return {
-        name: json.loads(value) if isinstance(value, RawJson) else value
+        name: msgspec.json.decode(value) if isinstance(value, msgspec.Raw) else value
         for name, value in item.items()
     }
 
@@ -68,8 +68,8 @@ class GeoJsonWriter(ItemWriter):
 
     head = b'{"type":"FeatureCollection","features":[\n'
 
-    def __init__(self, collection: Collection) -> None:
-        super().__init__(collection)
+    def __init__(self, collection: Collection, dialect: str) -> None:
+        super().__init__(collection, dialect)
         self.separator = ""
 
     async def chunk(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> bytes:
@@ -194,8 +194,8 @@ class Oc4idsWriter(ItemWriter):
 
     reads_database = True
 
-    def __init__(self, collection: Collection, uri: str) -> None:
-        super().__init__(collection)
+    def __init__(self, collection: Collection, dialect: str, uri: str) -> None:
+        super().__init__(collection, dialect)
         package = {
             "version": OC4IDS_VERSION,
             "uri": uri,

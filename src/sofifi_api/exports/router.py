@@ -183,8 +183,8 @@ async def export_infrastructure_projects(
     matching = projects_query(filters, areas=principal.areas)
     writer: Writer
     if export_format is ExportFormat.geojson:
-        statement = collection.statement(matching)
-        writer = GeoJsonWriter(collection)
+        statement = collection.statement(matching, source.dialect)
+        writer = GeoJsonWriter(collection, source.dialect)
     elif export_format is ExportFormat.oc4ids:
         if filters.include_deleted:
             message = "OC4IDS has no place for deleted projects; leave out include_deleted."
@@ -199,8 +199,8 @@ async def export_infrastructure_projects(
                     )
                 ],
             )
-        statement = collection.statement(matching)
-        writer = Oc4idsWriter(collection, str(request.url))
+        statement = collection.statement(matching, source.dialect)
+        writer = Oc4idsWriter(collection, source.dialect, str(request.url))
     else:
         return _tabular(request, source, collection, matching, export_format)
     return export_response(

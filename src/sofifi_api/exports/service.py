@@ -2,9 +2,11 @@
 
 The request's session commits before its response is sent, so an export reads through a
 connection it opens itself and closes when the last chunk is sent or the client leaves. Rows
-arrive `chunk_rows` at a time (`yield_per`: a server-side cursor on PostgreSQL); while one
-chunk is written and sent, the next is read, and no more: memory stays flat whatever the
-collection's size, and the database and this process work side by side.
+arrive `chunk_rows` at a time; while one chunk is written and sent, the next is read, and no
+more: memory stays flat whatever the collection's size, and the database and this process work
+side by side. On PostgreSQL the rows are read straight from a cursor of the driver (asyncpg):
+SQLAlchemy's result layer, made for rows one at a time, would cost more per row than writing
+them does.
 
 The first chunk is read before the status line is sent: a failure to start (database down,
 query refused) is still an ordinary problem response. After that, a failure can only cut the
@@ -21,8 +23,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
+import msgspec
 import sqlalchemy as sa
 from sqlalchemy import Row
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.sql.expression import SelectOfScalar
 from starlette.requests import Request
@@ -32,7 +36,7 @@ from starlette.types import Receive, Scope, Send
 from sofifi_api.db import utcnow
 from sofifi_api.errors import request_id_of
 from sofifi_api.exports.collections import Collection
-from sofifi_api.exports.fields import item_builder, sql_line, sql_writable
+from sofifi_api.exports.fields import Kind, item_builder, sql_csv_line, sql_writable, stored_json
 from sofifi_api.exports.formats import (
     MEDIA_TYPES,
     ExportFormat,
@@ -40,7 +44,7 @@ from sofifi_api.exports.formats import (
     csv_cell,
     csv_head,
     csv_lines,
-    ndjson_line,
+    ndjson_lines,
 )
 
 logger = logging.getLogger(__name__)
@@ -59,6 +63,12 @@ class ExportSource:
     open_connection: ConnectionOpener
     dialect: str
     chunk_rows: int = DEFAULT_CHUNK_ROWS
+
+    def rows(self, connection: AsyncConnection, statement: Any) -> AsyncIterator[_Chunk]:
+        """The statement's rows, a chunk at a time."""
+        if self.dialect == "postgresql":
+            return _driver_rows(connection, statement, self.chunk_rows)
+        return _result_rows(connection, statement, self.chunk_rows)
 
 
 class ExportInterrupted(Exception):
@@ -82,9 +92,9 @@ class Writer(ABC):
 class ItemWriter(Writer):
     """Builds each row's item in Python, as the list does, and writes the items."""
 
-    def __init__(self, collection: Collection) -> None:
+    def __init__(self, collection: Collection, dialect: str) -> None:
         self.collection = collection
-        self.build = item_builder(collection.fields)
+        self.build = item_builder(collection.fields, dialect)
 
     def items(self, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
         items = [self.build(row) for row in rows]
@@ -93,8 +103,8 @@ class ItemWriter(Writer):
 
 
 class CsvWriter(ItemWriter):
-    def __init__(self, collection: Collection) -> None:
-        super().__init__(collection)
+    def __init__(self, collection: Collection, dialect: str) -> None:
+        super().__init__(collection, dialect)
         self.head = csv_head(collection.names).encode()
 
     async def chunk(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> bytes:
@@ -105,7 +115,29 @@ class CsvWriter(ItemWriter):
 
 class NdjsonWriter(ItemWriter):
     async def chunk(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> bytes:
-        return "".join(ndjson_line(item) for item in self.items(rows)).encode()
+        return ndjson_lines(self.items(rows))
+
+
+class PlainNdjsonWriter(Writer):
+    """NDJSON of a collection of plain fields. A row becomes a msgspec struct of the same
+    fields as it comes (ids, timestamps and dates are written by the encoder, in the API's
+    forms); only stored JSON is wrapped to be written as stored."""
+
+    def __init__(self, collection: Collection) -> None:
+        self.item = msgspec.defstruct(
+            f"{collection.name}_item", [(name, Any) for name in collection.names]
+        )
+        self.stored_json = [
+            item_field.name for item_field in collection.fields if item_field.kind is Kind.JSON
+        ]
+
+    async def chunk(self, connection: AsyncConnection, rows: Sequence[Row[Any]]) -> bytes:
+        item = self.item
+        items = [item(*row) for row in rows]
+        for name in self.stored_json:
+            for each in items:
+                setattr(each, name, stored_json(getattr(each, name)))
+        return ndjson_lines(items)
 
 
 class LineWriter(Writer):
@@ -127,18 +159,62 @@ def tabular_export(
     export_format: ExportFormat,
     dialect: str,
 ) -> tuple[Any, Writer]:
-    """The statement and writer of a CSV or NDJSON export. On PostgreSQL, a collection of
-    plain fields has each line written by the database; the bytes are the same."""
-    if dialect == "postgresql" and sql_writable(collection.fields):
-        line = sa.func.convert_to(sql_line(collection.fields, export_format), "UTF8")
-        statement = collection.statement(matching, sa.type_coerce(line, sa.LargeBinary))
-        if export_format is ExportFormat.csv:
+    """The statement and writer of a CSV or NDJSON export. Collections of plain fields take
+    shortcuts: on PostgreSQL the database writes each CSV line, and NDJSON items skip the
+    dict. The bytes are those of the general writers."""
+    plain = sql_writable(collection.fields) and collection.shape is None
+    if export_format is ExportFormat.csv:
+        if dialect == "postgresql" and plain:
+            line = sa.func.convert_to(sql_csv_line(collection.fields), "UTF8")
+            statement = collection.statement(
+                matching, dialect, sa.type_coerce(line, sa.LargeBinary)
+            )
             return statement, LineWriter(csv_head(collection.names).encode(), b"\r\n")
-        return statement, LineWriter(b"", b"\n")
-    writer: Writer = (
-        CsvWriter(collection) if export_format is ExportFormat.csv else NdjsonWriter(collection)
-    )
-    return collection.statement(matching), writer
+        return collection.statement(matching, dialect), CsvWriter(collection, dialect)
+    writer = PlainNdjsonWriter(collection) if plain else NdjsonWriter(collection, dialect)
+    return collection.statement(matching, dialect), writer
+
+
+def driver_query(statement: Any, dialect: Dialect) -> tuple[str, list[Any]]:
+    """The statement as the driver takes it: SQL with numbered parameters, and their values as
+    SQLAlchemy would send them (lists expanded, each value through its type's processor)."""
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
+    arguments = []
+    for name in compiled.positiontup or ():
+        # A list's values are named after its parameter: `<name>_1`, `<name>_2`, ...
+        bound = name
+        while bound not in compiled.binds:
+            bound, _, index = bound.rpartition("_")
+            if not bound or not index.isdigit():
+                raise ValueError(f"no parameter of the statement is named {name}")
+        processor = compiled.binds[bound].type.dialect_impl(dialect).bind_processor(dialect)
+        value = values[name]
+        arguments.append(value if processor is None else processor(value))
+    return str(compiled), arguments
+
+
+async def _driver_rows(
+    connection: AsyncConnection, statement: Any, chunk_rows: int
+) -> AsyncGenerator[_Chunk, None]:
+    """PostgreSQL: the rows from a cursor of the driver. A cursor lives in a transaction: the
+    one SQLAlchemy manages for the connection, begun by its first statement."""
+    await connection.exec_driver_sql("SELECT 1")
+    driver = (await connection.get_raw_connection()).driver_connection
+    assert driver is not None, "an open connection has its driver's"
+    sql, arguments = driver_query(statement, connection.dialect)
+    cursor = await driver.cursor(sql, *arguments)
+    while rows := await cursor.fetch(chunk_rows):
+        yield rows
+
+
+async def _result_rows(
+    connection: AsyncConnection, statement: Any, chunk_rows: int
+) -> AsyncGenerator[_Chunk, None]:
+    """The rows through SQLAlchemy's result, `chunk_rows` at a time."""
+    async with connection.stream(statement, execution_options={"yield_per": chunk_rows}) as result:
+        async for rows in result.partitions():
+            yield rows
 
 
 async def _read(chunks: AsyncIterator[_Chunk], *, ahead: bool) -> AsyncGenerator[_Chunk, None]:
@@ -187,14 +263,9 @@ async def export_chunks(
     sent = 0
     started = False
     try:
-        async with (
-            source.open_connection() as connection,
-            connection.stream(
-                statement, execution_options={"yield_per": source.chunk_rows}
-            ) as result,
-        ):
+        async with source.open_connection() as connection:
             pending = writer.head
-            chunks = _read(result.partitions(), ahead=not writer.reads_database)
+            chunks = _read(source.rows(connection, statement), ahead=not writer.reads_database)
             async with aclosing(chunks):
                 async for rows in chunks:
                     pending += await writer.chunk(connection, rows)

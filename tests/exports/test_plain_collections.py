@@ -1,6 +1,7 @@
-"""On PostgreSQL the database writes whole lines of the collections of plain fields (feedback,
-organizations, enrollments, consultations); they are byte for byte what the Python writer
-makes of the same rows."""
+"""Collections of plain fields (feedback, organizations, enrollments, consultations) take
+shortcuts: on PostgreSQL the database writes their CSV lines (and every export's timestamps),
+and their NDJSON items are written without building a dict. The bytes are byte for byte what
+the general writers make of the same rows with every value converted in Python."""
 
 from typing import Any
 
@@ -17,20 +18,17 @@ from sofifi_api.exports.collections import Collection
 from sofifi_api.exports.fields import sql_writable
 from sofifi_api.exports.formats import ExportFormat
 from sofifi_api.exports.service import (
+    CsvWriter,
     ExportSource,
     LineWriter,
+    NdjsonWriter,
+    PlainNdjsonWriter,
     Writer,
     export_chunks,
     tabular_export,
 )
 from sofifi_api.feedback.service import FeedbackFilters, feedback_query
 from sofifi_api.organizations.service import OrganizationFilters, organizations_query
-
-
-@pytest.fixture(autouse=True)
-def only_on_postgres(is_postgres: bool) -> None:
-    if not is_postgres:
-        pytest.skip("the database writes lines only on PostgreSQL")
 
 
 @pytest.fixture
@@ -78,15 +76,15 @@ async def written(source: ExportSource, statement: Any, writer: Writer) -> bytes
 Export = tuple[Any, Writer]
 
 
-def plain_exports(
-    collection: Collection, matching: Any, export_format: ExportFormat
-) -> tuple[Export, Export]:
-    """The statement and writer of the export written by the database, and by Python."""
-    by_database = tabular_export(collection, matching, export_format, "postgresql")
-    by_python = tabular_export(collection, matching, export_format, "sqlite")
-    assert isinstance(by_database[1], LineWriter)
-    assert not isinstance(by_python[1], LineWriter)
-    return by_database, by_python
+def general_export(collection: Collection, matching: Any, export_format: ExportFormat) -> Export:
+    """The statement and writer any collection can have: plain columns, each value converted in
+    Python (as on SQLite), the item built as a dict."""
+    writer = (
+        CsvWriter(collection, "sqlite")
+        if export_format is ExportFormat.csv
+        else NdjsonWriter(collection, "sqlite")
+    )
+    return collection.statement(matching, "sqlite"), writer
 
 
 def plain_collections() -> list[tuple[Collection, Any]]:
@@ -102,7 +100,7 @@ def plain_collections() -> list[tuple[Collection, Any]]:
     ]
 
 
-def test_the_plain_collections_are_written_by_the_database() -> None:
+def test_the_plain_collections_are_those_of_plain_fields() -> None:
     assert {collection.name for collection, _ in plain_collections()} == {
         collection.name
         for collection in vars(collections).values()
@@ -110,15 +108,36 @@ def test_the_plain_collections_are_written_by_the_database() -> None:
     }
 
 
-@pytest.mark.parametrize("export_format", [ExportFormat.csv, ExportFormat.ndjson])
-@pytest.mark.parametrize("index", range(4))
-async def test_lines_written_by_the_database_equal_pythons(
-    source: ExportSource, awkward_values: None, export_format: ExportFormat, index: int
-) -> None:
+async def both_ways(
+    source: ExportSource, index: int, export_format: ExportFormat, shortcut: type[Writer]
+) -> tuple[bytes, bytes]:
+    """A plain collection's export as the service writes it (with `shortcut`), and as the
+    general writer does."""
     collection, matching = plain_collections()[index]
-    by_database, by_python = plain_exports(collection, matching, export_format)
+    statement, writer = tabular_export(collection, matching, export_format, source.dialect)
+    assert isinstance(writer, shortcut)
+    general = general_export(collection, matching, export_format)
+    return await written(source, statement, writer), await written(source, *general)
 
-    database_bytes = await written(source, *by_database)
 
-    assert database_bytes.count(b"\n") > 2
-    assert database_bytes == await written(source, *by_python)
+@pytest.mark.parametrize("index", range(4))
+async def test_csv_lines_written_by_postgresql_equal_pythons(
+    source: ExportSource, is_postgres: bool, awkward_values: None, index: int
+) -> None:
+    if not is_postgres:
+        pytest.skip("the database writes lines only on PostgreSQL")
+
+    by_database, by_python = await both_ways(source, index, ExportFormat.csv, LineWriter)
+
+    assert by_database.count(b"\n") > 2
+    assert by_database == by_python
+
+
+@pytest.mark.parametrize("index", range(4))
+async def test_ndjson_lines_of_plain_items_equal_those_of_dicts(
+    source: ExportSource, awkward_values: None, index: int
+) -> None:
+    of_structs, of_dicts = await both_ways(source, index, ExportFormat.ndjson, PlainNdjsonWriter)
+
+    assert of_structs.count(b"\n") > 2
+    assert of_structs == of_dicts
