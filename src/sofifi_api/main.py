@@ -18,6 +18,7 @@ from sofifi_api.idempotency.openapi import install_idempotency
 from sofifi_api.logs import configure_logging
 from sofifi_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from sofifi_api.openapi import API_DESCRIPTION, TAGS
+from sofifi_api.participants.crypto import keys_for
 from sofifi_api.ratelimit.limiter import build_rate_limiter
 from sofifi_api.ratelimit.middleware import RateLimitHeadersMiddleware
 from sofifi_api.routers import v1_router
@@ -31,6 +32,8 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(database: Database | None = None) -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
+    # A malformed SOFIFI_PII_KEYS stops the start, rather than the first request that needs it.
+    keys_for(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

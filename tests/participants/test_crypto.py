@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from sofifi_api.cli import app
 from sofifi_api.config import Settings, get_settings
+from sofifi_api.main import create_app
 from sofifi_api.participants.crypto import PersonalDataKeyError, PersonalDataKeys, keys_for
 from sofifi_api.participants.models import Participant, ParticipantKind
 from sofifi_api.participants.personal_data import reencrypt_personal_data
@@ -78,6 +79,21 @@ def test_a_malformed_key_is_refused_by_position_without_repeating_it() -> None:
 
     assert "entry 2" in str(raised.value)
     assert "not-a-fernet-key" not in str(raised.value)
+
+
+def test_the_service_does_not_start_with_a_malformed_key(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOFIFI_PII_KEYS", "not-a-fernet-key")
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(PersonalDataKeyError) as raised:
+            create_app()
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+
+    assert "entry 1" in str(raised.value)
 
 
 async def test_reencryption_rewrites_stored_data_under_the_new_keys(
