@@ -10,6 +10,7 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 
+from sofifi_api.changes.cli import app as changes_app
 from sofifi_api.clients.cli import app as clients_app
 from sofifi_api.config import get_settings
 from sofifi_api.logs import configure_logging
@@ -18,6 +19,7 @@ from sofifi_api.participants.cli import app as participants_app
 app = typer.Typer(
     help="Sofifi API: partner integrations for community assistance work.", no_args_is_help=True
 )
+app.add_typer(changes_app, name="changes")
 app.add_typer(clients_app, name="clients")
 app.add_typer(participants_app, name="participants")
 logger = logging.getLogger("sofifi_api.cli")

@@ -2,12 +2,14 @@
 data, and resumes from a saved cursor without missing or repeating anything."""
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import text
 
+from sofifi_api.changes.compaction import compact_changes
 from sofifi_api.db import Database
 from sofifi_api.organizations.models import Organization, OrganizationKind
 from tests.changes.conftest import by_key, end_of_feed, follow, read_page
@@ -81,22 +83,46 @@ async def _server_data(http: httpx.AsyncClient) -> Copy:
     return data
 
 
-async def test_follower_copy_equals_the_database_after_concurrent_writers(
-    admin: httpx.AsyncClient, feed_database: Database
-) -> None:
-    writers = [await committed_client(feed_database, "admin") for _ in range(WRITERS)]
-    follower = await committed_client(feed_database, "admin")
+async def _copy_of_a_follower_while_writers_write(
+    database: Database, *meanwhile: Callable[[asyncio.Event], Coroutine[Any, Any, None]]
+) -> Copy:
+    """The copy of a follower that reads from the start while the writers (and `meanwhile`,
+    until the writers are done) run."""
+    writers = [await committed_client(database, "admin") for _ in range(WRITERS)]
+    follower = await committed_client(database, "admin")
     copy: Copy = {}
     done = asyncio.Event()
 
     following = asyncio.create_task(_follow_from_start(follower, copy, done))
+    others = [asyncio.create_task(task(done)) for task in meanwhile]
     await asyncio.gather(*(_write(http, n) for n, http in enumerate(writers)))
     done.set()
-    await following
+    await asyncio.gather(following, *others)
 
-    assert copy == await _server_data(admin)
     for http in [*writers, follower]:
         await http.aclose()
+    return copy
+
+
+async def test_follower_copy_equals_the_database_after_concurrent_writers(
+    admin: httpx.AsyncClient, feed_database: Database
+) -> None:
+    copy = await _copy_of_a_follower_while_writers_write(feed_database)
+
+    assert copy == await _server_data(admin)
+
+
+async def test_follower_copy_equals_the_database_while_the_log_is_compacted(
+    admin: httpx.AsyncClient, feed_database: Database
+) -> None:
+    async def compacting(done: asyncio.Event) -> None:
+        while not done.is_set():
+            await compact_changes(feed_database, batch=5)
+            await asyncio.sleep(0.01)
+
+    copy = await _copy_of_a_follower_while_writers_write(feed_database, compacting)
+
+    assert copy == await _server_data(admin)
 
 
 async def _follow_from_start(http: httpx.AsyncClient, copy: Copy, done: asyncio.Event) -> str:
