@@ -1,11 +1,11 @@
 """Pieces every resource's request and response models share."""
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.errors import ValidationFailed
@@ -39,8 +39,20 @@ class ResourcePublic(SQLModel):
     )
 
 
+def in_utc(value: datetime) -> datetime:
+    """The same instant in UTC, as it is stored; an instant UTC cannot hold (year 1 at +14:00,
+    year 9999 at -12:00) is refused like any other invalid value."""
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("is outside the supported range of timestamps") from exc
+
+
+# An instant a client sends: RFC 3339 with an offset, kept in UTC.
+Instant = Annotated[AwareDatetime, AfterValidator(in_utc)]
+
 UpdatedSinceQuery = Annotated[
-    AwareDatetime | None,
+    Instant | None,
     Query(
         description="Only resources changed at or after this instant (RFC 3339 with offset).",
         examples=["2026-01-01T00:00:00Z"],

@@ -2,7 +2,6 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 
 from sofifi_api.audit import service
 from sofifi_api.audit.dependencies import AuditEventDep
@@ -13,6 +12,7 @@ from sofifi_api.clients.models import AuditEvent
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
+from sofifi_api.schemas import Instant
 
 router = APIRouter(prefix="/audit-events", tags=["audit"])
 
@@ -48,14 +48,14 @@ async def list_audit_events(
         ),
     ] = None,
     occurred_from: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(
             description="Only events at or after this instant (RFC 3339 with offset).",
             examples=["2026-03-01T00:00:00+09:00"],
         ),
     ] = None,
     occurred_to: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(
             description="Only events before this instant (RFC 3339 with offset).",
             examples=["2026-04-01T00:00:00+09:00"],

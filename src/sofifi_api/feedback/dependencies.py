@@ -2,13 +2,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
-from pydantic import AwareDatetime
 
 from sofifi_api.auth.dependencies import PrincipalDep
 from sofifi_api.db import SessionDep
 from sofifi_api.feedback.models import Feedback, FeedbackStatus
 from sofifi_api.feedback.service import FeedbackFilters, FeedbackNotFound, get_feedback
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
+from sofifi_api.schemas import IncludeDeletedQuery, Instant, UpdatedSinceQuery, parse_id
 
 
 async def feedback_from_path(
@@ -55,14 +54,14 @@ def feedback_filters(
         ),
     ] = None,
     submitted_from: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(
             description="Only feedback submitted at or after this instant (RFC 3339 with offset).",
             examples=["2026-05-01T00:00:00+09:00"],
         ),
     ] = None,
     submitted_to: Annotated[
-        AwareDatetime | None,
+        Instant | None,
         Query(
             description="Only feedback submitted before this instant (exclusive; RFC 3339 with "
             "offset), so that consecutive windows never overlap.",

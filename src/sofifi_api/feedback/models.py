@@ -1,13 +1,12 @@
 import re
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,7 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
 from sofifi_api.errors import FieldError
-from sofifi_api.schemas import InputModel, ResourcePublic
+from sofifi_api.schemas import InputModel, Instant, ResourcePublic
 
 
 class FeedbackStatus(StrEnum):
@@ -40,13 +39,6 @@ def _rfc3339_text(value: Any) -> Any:
     return value
 
 
-def _in_utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError as exc:
-        raise ValueError("is outside the supported range of timestamps") from exc
-
-
 def _printable(value: str) -> str:
     if not value.isprintable():
         raise ValueError("must contain printable characters only")
@@ -60,7 +52,7 @@ def _storable(value: str) -> str:
     return value
 
 
-DeviceTimestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_in_utc)]
+DeviceTimestamp = Annotated[Instant, BeforeValidator(_rfc3339_text)]
 PrintableRef = Annotated[str, AfterValidator(_printable)]
 Text = Annotated[str, AfterValidator(_storable)]
 

@@ -4,8 +4,8 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, field_validator
 from pydantic import Field as PydanticField
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime
@@ -14,7 +14,7 @@ from sofifi_api.participants.validation import (
     PersonalDataInput,
     check_birth_year_not_future,
 )
-from sofifi_api.schemas import InputModel, ResourcePublic
+from sofifi_api.schemas import InputModel, Instant, ResourcePublic
 
 MAX_GROUP_MEMBERS = 1000
 
@@ -153,7 +153,7 @@ class PersonBase(SQLModel):
         "personal data (UU PDP No. 27/2022). Erasure sets it back to false.",
         schema_extra={"examples": [True]},
     )
-    consent_at: AwareDatetime | None = Field(
+    consent_at: Instant | None = Field(
         default=None,
         description="When that consent was given (RFC 3339 with offset); only while "
         "`consent_given` is true, and not in the future. Erasure clears it.",
@@ -342,7 +342,7 @@ class ParticipantUpdate(PersonalDataInput):
         description="Person: whether explicit consent to processing personal data was given.",
         schema_extra={"examples": [True]},
     )
-    consent_at: AwareDatetime | None = Field(
+    consent_at: Instant | None = Field(
         default=None,
         description="Person: when consent was given.",
         schema_extra={"examples": ["2026-02-01T02:30:00Z"]},
