@@ -5,7 +5,9 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
+from sofifi_api.auth.dependencies import requires
 from sofifi_api.db import Database
 from sofifi_api.main import create_app
 
@@ -190,3 +192,17 @@ async def test_unhandled_exception_is_500_problem_without_internals(
     assert "secret" not in response.text
     assert "Traceback" not in response.text
     assert "RuntimeError" not in response.text
+
+
+async def test_unhandled_exception_tells_a_counted_client_where_it_stands(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    @app.get("/v1/test-counted-failure", dependencies=[requires("organizations:read")])
+    async def fail_counted() -> None:
+        raise RuntimeError("failed after the request was counted")
+
+    response = await client.get("/v1/test-counted-failure")
+
+    assert_problem(response, 500)
+    assert response.headers["RateLimit-Policy"].startswith('"default";q=')
+    assert response.headers["RateLimit"].startswith('"default";r=')

@@ -11,6 +11,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse
 
+from sofifi_api.ratelimit.limiter import RateLimitDecision
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -316,6 +318,13 @@ async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _rate_limit_headers(request: Request) -> dict[str, str]:
+    """Where a counted request's client stands. A 500 is answered by Starlette's outermost
+    middleware, past `RateLimitHeadersMiddleware`, so its handler adds them itself."""
+    decision = getattr(request.state, "rate_limit", None)
+    return decision.headers() if isinstance(decision, RateLimitDecision) else {}
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error", extra={"request_id": request_id_of(request)})
     return problem_response(
@@ -324,6 +333,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         title="Internal server error",
         slug="internal-error",
         detail="The service failed to answer; the request id identifies it in our logs.",
+        headers=_rate_limit_headers(request),
     )
 
 
