@@ -18,13 +18,20 @@ COMPACTION_BATCH = 5_000
 
 
 def _superseded() -> sa.Select[tuple[int]]:
-    """Every change but the latest of its resource, in log order."""
+    """Every change but the latest of its resource, in log order; a change that records the
+    area a resource left stays, as the clients bound to that area learn of the move by it."""
     newer = sa.func.row_number().over(
         partition_by=(col(Change.resource_type), col(Change.resource_id)),
         order_by=(col(Change.txid).desc(), col(Change.seq).desc()),
     )
-    ranked = select(col(Change.seq).label("seq"), newer.label("newer")).subquery()
-    return sa.select(ranked.c.seq).where(ranked.c.newer > 1).order_by(ranked.c.seq)
+    ranked = select(
+        col(Change.seq).label("seq"), col(Change.left_area_code).label("left"), newer.label("newer")
+    ).subquery()
+    return (
+        sa.select(ranked.c.seq)
+        .where(ranked.c.newer > 1, ranked.c.left.is_(None))
+        .order_by(ranked.c.seq)
+    )
 
 
 async def compact_changes(database: Database, *, batch: int = COMPACTION_BATCH) -> int:

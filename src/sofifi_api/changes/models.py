@@ -33,6 +33,8 @@ class Change(SQLModel, table=True):
     txid: int = ColumnField(sa_column=sa.Column(sa.BigInteger(), nullable=False))
     resource_type: str = ColumnField(max_length=32)
     resource_id: str = ColumnField(max_length=64)
+    # The area a participant (and with it its enrollments) left with this change, if any.
+    left_area_code: str | None = ColumnField(default=None, max_length=40)
 
 
 class ChangeType(StrEnum):

@@ -212,9 +212,15 @@ async def _changed_after(
     types: Sequence[ChangeType],
     boundary: int | None,
     limit: int,
-) -> list[tuple[int, int, str, str]]:
+) -> list[tuple[int, int, str, str, str | None]]:
     statement = (
-        select(Change.txid, Change.seq, Change.resource_type, Change.resource_id)
+        sa.select(
+            col(Change.txid),
+            col(Change.seq),
+            col(Change.resource_type),
+            col(Change.resource_id),
+            col(Change.left_area_code),
+        )
         .where(
             sa.tuple_(col(Change.txid), col(Change.seq)) > sa.tuple_(after.txid, after.seq),
             col(Change.resource_type).in_([str(kind) for kind in types]),
@@ -224,15 +230,22 @@ async def _changed_after(
     )
     if boundary is not None:
         statement = statement.where(col(Change.txid) < boundary)
-    rows = await session.exec(statement)
-    return [(txid, seq or 0, kind, key) for txid, seq, kind, key in rows.all()]
+    rows = await (await session.connection()).execute(statement)
+    return [(txid, seq or 0, kind, key, left) for txid, seq, kind, key, left in rows.all()]
+
+
+Changed = tuple[ChangeType, str]
 
 
 async def _entries(
-    session: AsyncSession, changed: list[tuple[ChangeType, str]], areas: AreaScope
+    session: AsyncSession,
+    changed: list[Changed],
+    areas: AreaScope,
+    left: dict[Changed, set[str]],
 ) -> list[ChangeEntry]:
     """The current state of each changed resource the client sees, in the given order; one
-    query per type (and what its representation needs)."""
+    query per type (and what its representation needs). A resource the client no longer sees
+    because it left an area the client is bound to (`left`) is a delete for it."""
     by_type: dict[ChangeType, list[str]] = {}
     for change_type, key in changed:
         by_type.setdefault(change_type, []).append(key)
@@ -263,6 +276,13 @@ async def _entries(
                 op=ChangeOp.upsert,
                 resource=public.model_dump(mode="json"),
             )
+    if not areas.unrestricted:
+        for change in changed:
+            if change not in found and any(areas.covers(code) for code in left.get(change, ())):
+                change_type, key = change
+                found[change] = ChangeEntry(
+                    type=change_type, id=key, op=ChangeOp.delete, resource=None
+                )
     return [found[change] for change in changed if change in found]
 
 
@@ -281,21 +301,25 @@ async def read_changes(
 ) -> tuple[list[ChangeEntry], Position]:
     """Up to `limit` changes after `after`, each resource once with its current state, and
     the position to continue from. Changes the client does not see (outside its areas) are
-    passed over; an empty list means there is nothing more to read now."""
+    passed over, unless the resource left one of its areas: then it is a delete for the client.
+    An empty list means there is nothing more to read now."""
     boundary = await _boundary(session)
     position = after
     while True:
         rows = await _changed_after(session, position, types, boundary, limit)
         if not rows:
             return [], position
-        txid, seq, _, _ = rows[-1]
+        txid, seq, _, _, _ = rows[-1]
         position = Position(txid, seq)
         # A resource changed several times on this page appears once, at its latest change.
-        latest: dict[tuple[ChangeType, str], None] = {}
-        for _, _, kind, key in rows:
+        latest: dict[Changed, None] = {}
+        left: dict[Changed, set[str]] = {}
+        for _, _, kind, key, left_area_code in rows:
             change = (ChangeType(kind), _canonical(ChangeType(kind), key))
             latest.pop(change, None)
             latest[change] = None
-        entries = await _entries(session, list(latest), areas)
+            if left_area_code is not None:
+                left.setdefault(change, set()).add(left_area_code)
+        entries = await _entries(session, list(latest), areas, left)
         if entries or len(rows) < limit:
             return entries, position

@@ -1,0 +1,93 @@
+"""A client bound to areas keeps a copy of what it sees there. When a participant leaves its
+areas, the participant and its enrollments reach it as deletes; a move it never saw either side
+of tells it nothing."""
+
+import httpx
+
+from sofifi_api.changes.compaction import compact_changes
+from sofifi_api.db import Database
+from tests.changes.conftest import Partner, by_key, end_of_feed, follow
+from tests.factories import OBA_UTARA, SOFIFI, create_enrollment, create_person, create_program
+
+OUTSIDE = "82.72"  # the parent regency: not within a client bound to Sofifi
+
+
+async def move(admin: httpx.AsyncClient, person: dict[str, str], area_code: str) -> None:
+    response = await admin.patch(f"/v1/participants/{person['id']}", json={"area_code": area_code})
+    assert response.status_code == 200, response.text
+
+
+async def test_a_participant_leaving_the_clients_areas_is_a_delete_with_its_enrollments(
+    admin: httpx.AsyncClient, partner: Partner
+) -> None:
+    http = await partner("participants:read", "programs:read", area_codes=[SOFIFI])
+    person = await create_person(admin, area_code=SOFIFI)
+    enrollment = await create_enrollment(admin, (await create_program(admin))["id"], person["id"])
+    cursor = await end_of_feed(http)
+
+    await move(admin, person, OUTSIDE)
+    entries, _ = await follow(http, cursor)
+
+    copy = by_key(entries)
+    assert copy["participant", person["id"]]["op"] == "delete"
+    assert copy["enrollment", enrollment["id"]]["op"] == "delete"
+    assert copy["participant", person["id"]]["resource"] is None
+
+
+async def test_a_participant_moving_within_the_clients_areas_stays_an_upsert(
+    admin: httpx.AsyncClient, partner: Partner
+) -> None:
+    http = await partner("participants:read", area_codes=[OBA_UTARA])
+    person = await create_person(admin, area_code=OBA_UTARA)
+    cursor = await end_of_feed(http)
+
+    await move(admin, person, SOFIFI)
+    entries, _ = await follow(http, cursor)
+
+    entry = by_key(entries)["participant", person["id"]]
+    assert (entry["op"], entry["resource"]["area_code"]) == ("upsert", SOFIFI)
+
+
+async def test_a_move_between_areas_the_client_is_not_bound_to_tells_it_nothing(
+    admin: httpx.AsyncClient, partner: Partner
+) -> None:
+    http = await partner("participants:read", area_codes=[SOFIFI])
+    person = await create_person(admin, area_code=OUTSIDE)
+    cursor = await end_of_feed(http)
+
+    await move(admin, person, OBA_UTARA)
+    entries, _ = await follow(http, cursor)
+
+    assert ("participant", person["id"]) not in by_key(entries)
+
+
+async def test_a_client_bound_to_every_area_sees_the_move_as_an_update(
+    admin: httpx.AsyncClient,
+) -> None:
+    person = await create_person(admin, area_code=SOFIFI)
+    cursor = await end_of_feed(admin)
+
+    await move(admin, person, OUTSIDE)
+    entries, _ = await follow(admin, cursor)
+
+    entry = by_key(entries)["participant", person["id"]]
+    assert (entry["op"], entry["resource"]["area_code"]) == ("upsert", OUTSIDE)
+
+
+async def test_compaction_keeps_the_move_for_a_follower_behind_it(
+    admin: httpx.AsyncClient, partner: Partner, feed_database: Database
+) -> None:
+
+    http = await partner("participants:read", area_codes=[SOFIFI])
+    person = await create_person(admin, area_code=SOFIFI)
+    cursor = await end_of_feed(http)
+    await move(admin, person, OUTSIDE)
+    renamed = await admin.patch(
+        f"/v1/participants/{person['id']}", json={"full_name": "Siti Hadija Umar"}
+    )
+    assert renamed.status_code == 200
+
+    await compact_changes(feed_database)
+
+    entries, _ = await follow(http, cursor)
+    assert by_key(entries)["participant", person["id"]]["op"] == "delete"
