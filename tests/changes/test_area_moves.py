@@ -2,6 +2,8 @@
 areas, the participant and its enrollments reach it as deletes; a move it never saw either side
 of tells it nothing."""
 
+from typing import Any
+
 import httpx
 
 from sofifi_api.changes.compaction import compact_changes
@@ -34,17 +36,27 @@ async def test_a_participant_leaving_the_clients_areas_is_a_delete_with_its_enro
     assert copy["participant", person["id"]]["resource"] is None
 
 
+async def entry_after_a_move(
+    admin: httpx.AsyncClient, http: httpx.AsyncClient, start: str, destination: str
+) -> dict[str, Any] | None:
+    """What `http` reads of a person moved from `start` to `destination` after it caught up."""
+    person = await create_person(admin, area_code=start)
+    cursor = await end_of_feed(http)
+
+    await move(admin, person, destination)
+    entries, _ = await follow(http, cursor)
+
+    return by_key(entries).get(("participant", person["id"]))
+
+
 async def test_a_participant_moving_within_the_clients_areas_stays_an_upsert(
     admin: httpx.AsyncClient, partner: Partner
 ) -> None:
     http = await partner("participants:read", area_codes=[OBA_UTARA])
-    person = await create_person(admin, area_code=OBA_UTARA)
-    cursor = await end_of_feed(http)
 
-    await move(admin, person, SOFIFI)
-    entries, _ = await follow(http, cursor)
+    entry = await entry_after_a_move(admin, http, OBA_UTARA, SOFIFI)
 
-    entry = by_key(entries)["participant", person["id"]]
+    assert entry is not None
     assert (entry["op"], entry["resource"]["area_code"]) == ("upsert", SOFIFI)
 
 
@@ -52,25 +64,16 @@ async def test_a_move_between_areas_the_client_is_not_bound_to_tells_it_nothing(
     admin: httpx.AsyncClient, partner: Partner
 ) -> None:
     http = await partner("participants:read", area_codes=[SOFIFI])
-    person = await create_person(admin, area_code=OUTSIDE)
-    cursor = await end_of_feed(http)
 
-    await move(admin, person, OBA_UTARA)
-    entries, _ = await follow(http, cursor)
-
-    assert ("participant", person["id"]) not in by_key(entries)
+    assert await entry_after_a_move(admin, http, OUTSIDE, OBA_UTARA) is None
 
 
 async def test_a_client_bound_to_every_area_sees_the_move_as_an_update(
     admin: httpx.AsyncClient,
 ) -> None:
-    person = await create_person(admin, area_code=SOFIFI)
-    cursor = await end_of_feed(admin)
+    entry = await entry_after_a_move(admin, admin, SOFIFI, OUTSIDE)
 
-    await move(admin, person, OUTSIDE)
-    entries, _ = await follow(admin, cursor)
-
-    entry = by_key(entries)["participant", person["id"]]
+    assert entry is not None
     assert (entry["op"], entry["resource"]["area_code"]) == ("upsert", OUTSIDE)
 
 
