@@ -48,13 +48,17 @@ class Field:
     columns: tuple[ColumnElement[Any], ...]
     derive: Callable[..., Any] | None = None
 
+    def written_by_database(self, dialect: str) -> bool:
+        """On PostgreSQL a timestamp comes already written (`rfc3339`): the database does it
+        in a fraction of the time Python takes to decode and write it."""
+        return self.kind is Kind.TIMESTAMP and dialect == "postgresql"
+
     def selected(self, dialect: str) -> tuple[ColumnElement[Any], ...]:
-        """What the SELECT lists for this field: stored JSON comes as its text, and on
-        PostgreSQL a timestamp comes already written (`rfc3339`), which the database does in a
-        fraction of the time Python takes to decode and write it."""
+        """What the SELECT lists for this field: stored JSON comes as its text, a timestamp
+        the database writes as that text."""
         if self.kind is Kind.JSON:
             return (sa.cast(self.columns[0], sa.Text),)
-        if self.kind is Kind.TIMESTAMP and dialect == "postgresql":
+        if self.written_by_database(dialect):
             return (_timestamp(self.columns[0]),)
         return self.columns
 
@@ -99,8 +103,8 @@ def item_builder(
         if item_field.kind is Kind.DERIVED:
             steps.append((item_field.name, position, width, item_field.derive, True))
         else:
-            written_by_sql = item_field.kind is Kind.TIMESTAMP and dialect == "postgresql"
-            convert = None if written_by_sql else _CONVERTERS.get(item_field.kind)
+            written = item_field.written_by_database(dialect)
+            convert = None if written else _CONVERTERS.get(item_field.kind)
             steps.append((item_field.name, position, 1, convert, False))
         position += width
 
@@ -164,7 +168,7 @@ def _text_cell(text: ColumnElement[str]) -> ColumnElement[str]:
         literal_execute=True,
         unique=True,
     )
-    formula = sa.func.ascii(text).in_(starts)
+    formula = sa.func.ascii(text).in_(starts)  # constants, written into the statement
     guarded = sa.case((formula, _text("'") + text), else_=text)
     # LIKE is the cheapest test PostgreSQL has for a character in text.
     needs_quotes = sa.or_(
