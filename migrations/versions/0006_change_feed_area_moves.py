@@ -10,6 +10,9 @@ participant and each of its enrollments once more, with the area code it left
 (`changes.left_area_code`); the feed answers a client that no longer sees the resource, but was
 bound to the area it left, with a delete, so that its copy drops it. Clients never bound to that
 area are not told anything.
+
+On SQLite, a later migration that rebuilds `participants` (batch mode) drops this trigger with
+the table's others and must create it again (`SQLITE_TRIGGER`).
 """
 
 from collections.abc import Sequence
