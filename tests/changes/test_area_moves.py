@@ -9,7 +9,17 @@ import httpx
 from sofifi_api.changes.compaction import compact_changes
 from sofifi_api.db import Database
 from tests.changes.conftest import Partner, by_key, end_of_feed, follow
-from tests.factories import OBA_UTARA, SOFIFI, create_enrollment, create_person, create_program
+from tests.factories import (
+    OBA_UTARA,
+    SOFIFI,
+    create_consultation,
+    create_contribution,
+    create_enrollment,
+    create_feedback,
+    create_person,
+    create_program,
+    create_project,
+)
 
 OUTSIDE = "82.72"  # the parent regency: not within a client bound to Sofifi
 
@@ -94,3 +104,58 @@ async def test_compaction_keeps_the_move_for_a_follower_behind_it(
 
     entries, _ = await follow(http, cursor)
     assert by_key(entries)["participant", person["id"]]["op"] == "delete"
+
+
+async def test_a_program_leaving_the_clients_areas_is_a_delete_with_its_feedback(
+    admin: httpx.AsyncClient, partner: Partner
+) -> None:
+    http = await partner("programs:read", "feedback:read", area_codes=[SOFIFI])
+    program = await create_program(admin, area_codes=[SOFIFI])
+    feedback = await create_feedback(admin, program["id"])
+    cursor = await end_of_feed(http)
+
+    moved = await admin.patch(f"/v1/programs/{program['id']}", json={"area_codes": [OUTSIDE]})
+    assert moved.status_code == 200, moved.text
+    entries, _ = await follow(http, cursor)
+
+    copy = by_key(entries)
+    assert copy["program", program["id"]]["op"] == "delete"
+    assert copy["feedback", feedback["id"]]["op"] == "delete"
+
+
+async def test_a_project_leaving_the_clients_areas_is_a_delete_with_what_it_carries(
+    admin: httpx.AsyncClient, partner: Partner
+) -> None:
+    http = await partner("projects:read", "feedback:read", area_codes=[SOFIFI])
+    project = await create_project(admin, area_codes=[SOFIFI])
+    consultation = await create_consultation(admin, project["id"])
+    contribution = await create_contribution(admin, project["id"])
+    feedback = await create_feedback(admin, infrastructure_project_id=project["id"])
+    cursor = await end_of_feed(http)
+
+    moved = await admin.patch(
+        f"/v1/infrastructure-projects/{project['id']}", json={"area_codes": [OUTSIDE]}
+    )
+    assert moved.status_code == 200, moved.text
+    entries, _ = await follow(http, cursor)
+
+    assert {(e["type"], e["id"]): e["op"] for e in entries} == {
+        ("infrastructure_project", project["id"]): "delete",
+        ("consultation", consultation["id"]): "delete",
+        ("contribution", contribution["id"]): "delete",
+        ("feedback", feedback["id"]): "delete",
+    }
+
+
+async def test_a_program_keeping_one_of_the_clients_areas_stays_an_upsert(
+    admin: httpx.AsyncClient, partner: Partner
+) -> None:
+    http = await partner("programs:read", area_codes=[SOFIFI])
+    program = await create_program(admin, area_codes=[SOFIFI, OUTSIDE])
+    cursor = await end_of_feed(http)
+
+    moved = await admin.patch(f"/v1/programs/{program['id']}", json={"area_codes": [SOFIFI]})
+    assert moved.status_code == 200, moved.text
+    entries, _ = await follow(http, cursor)
+
+    assert by_key(entries)["program", program["id"]]["op"] == "upsert"

@@ -33,7 +33,7 @@ class Change(SQLModel, table=True):
     txid: int = ColumnField(sa_column=sa.Column(sa.BigInteger(), nullable=False))
     resource_type: str = ColumnField(max_length=32)
     resource_id: str = ColumnField(max_length=64)
-    # The area a participant (and with it its enrollments) left with this change, if any.
+    # The area the resource left with this change (it moved, or what it belongs to did), if any.
     left_area_code: str | None = ColumnField(default=None, max_length=40)
 
 
