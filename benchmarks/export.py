@@ -49,40 +49,22 @@ os.environ["SOFIFI_SECRET_KEY"] = f"benchmark-{uuid.uuid4().hex}"
 os.environ.setdefault("SOFIFI_LOG_LEVEL", "WARNING")
 
 import httpx  # noqa: E402
-from scratch import FEEDBACK_COLUMNS, plain_url, scratch_database  # noqa: E402
+from scratch import (  # noqa: E402
+    FEEDBACK_COLUMNS,
+    plain_url,
+    program_and_client,
+    scratch_database,
+)
 
-from sofifi_api.clients import service as clients_service  # noqa: E402
 from sofifi_api.db import Database, new_ids  # noqa: E402
-from sofifi_api.organizations.models import Organization, OrganizationKind  # noqa: E402
 from sofifi_api.pagination import encode_cursor  # noqa: E402
-from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus  # noqa: E402
 
 
 async def _arrange(url: str) -> tuple[uuid.UUID, str]:
     """A program the feedback is about, and an API client allowed to read it."""
     database = Database(url)
     try:
-        async with database.sessionmaker() as session:
-            lead = Organization(
-                name="Dinas Koperasi Maluku Utara", kind=OrganizationKind.government
-            )
-            session.add(lead)
-            await session.flush()
-            program = Program(
-                title="Pelatihan anyaman bambu",
-                category=ProgramCategory.education_skills,
-                status=ProgramStatus.active,
-                lead_organization_id=lead.id,
-            )
-            session.add(program)
-            issued = await clients_service.create_client(
-                session,
-                name="Benchmark sync",
-                scopes=["feedback:read"],
-                rate_limit_per_minute=1_000_000,
-            )
-            await session.commit()
-            return program.id, issued.key
+        return await program_and_client(database, name="Benchmark sync", scope="feedback:read")
     finally:
         await database.dispose()
 

@@ -29,37 +29,16 @@ BATCH_SIZE = 1000
 os.environ.setdefault("SOFIFI_LOG_LEVEL", "WARNING")
 
 import httpx  # noqa: E402
-from scratch import FEEDBACK_COLUMNS, plain_url, scratch_database  # noqa: E402
+from scratch import (  # noqa: E402
+    FEEDBACK_COLUMNS,
+    plain_url,
+    program_and_client,
+    scratch_database,
+)
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from sofifi_api.clients import service as clients_service  # noqa: E402
 from sofifi_api.db import Database, async_url, new_id  # noqa: E402
 from sofifi_api.main import create_app  # noqa: E402
-from sofifi_api.organizations.models import Organization, OrganizationKind  # noqa: E402
-from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus  # noqa: E402
-
-
-async def _arrange(database: Database) -> tuple[str, str]:
-    """A program to give feedback about and an API client allowed to submit it."""
-    async with database.sessionmaker() as session:
-        lead = Organization(name="Dinas Koperasi Maluku Utara", kind=OrganizationKind.government)
-        session.add(lead)
-        await session.flush()
-        program = Program(
-            title="Pelatihan anyaman bambu",
-            category=ProgramCategory.education_skills,
-            status=ProgramStatus.active,
-            lead_organization_id=lead.id,
-        )
-        session.add(program)
-        issued = await clients_service.create_client(
-            session,
-            name="Benchmark survey app",
-            scopes=["feedback:write"],
-            rate_limit_per_minute=1_000_000,
-        )
-        await session.commit()
-        return str(program.id), issued.key
 
 
 def _items(program_id: str, batch: int, run: str) -> list[dict[str, Any]]:
@@ -149,7 +128,10 @@ async def run(batches: int) -> None:
         database = Database(url)
         try:
             app = create_app(database)
-            program_id, key = await _arrange(database)
+            program, key = await program_and_client(
+                database, name="Benchmark survey app", scope="feedback:write"
+            )
+            program_id = str(program)
             # Started as a server starts it, with its lifespan.
             async with app.router.lifespan_context(app):
                 warm_up = [json.dumps(_items(program_id, 0, "warm-up")).encode()]

@@ -1,5 +1,6 @@
 """What the benchmarks share: the PostgreSQL server named by the environment, a scratch
-database on it (migrated, dropped afterwards), and the feedback table's columns for COPY."""
+database on it (migrated, dropped afterwards), the program the feedback is about with an API
+client, and the feedback table's columns for COPY."""
 
 import asyncio
 import os
@@ -14,7 +15,10 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from sofifi_api.db import async_url
+from sofifi_api.clients import service as clients_service
+from sofifi_api.db import Database, async_url
+from sofifi_api.organizations.models import Organization, OrganizationKind
+from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,3 +84,24 @@ async def scratch_database() -> AsyncIterator[str]:
         yield url
     finally:
         await _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def program_and_client(database: Database, *, name: str, scope: str) -> tuple[uuid.UUID, str]:
+    """A program for feedback to be about, and the key of an API client with `scope` and no
+    practical rate limit."""
+    async with database.sessionmaker() as session:
+        lead = Organization(name="Dinas Koperasi Maluku Utara", kind=OrganizationKind.government)
+        session.add(lead)
+        await session.flush()
+        program = Program(
+            title="Pelatihan anyaman bambu",
+            category=ProgramCategory.education_skills,
+            status=ProgramStatus.active,
+            lead_organization_id=lead.id,
+        )
+        session.add(program)
+        issued = await clients_service.create_client(
+            session, name=name, scopes=[scope], rate_limit_per_minute=1_000_000
+        )
+        await session.commit()
+        return program.id, issued.key
