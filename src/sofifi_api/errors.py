@@ -297,10 +297,17 @@ async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# SQLSTATE classes of errors some drivers (asyncpg) report as a plain DBAPIError.
+_DATA_EXCEPTION = "22"  # a value the database refuses (out of range, a NUL character)
+_UNAVAILABLE = {"08", "53", "57"}  # connection lost; out of resources; shutdown or cancelled
+
+
 async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
-    # Some drivers (asyncpg) report data exceptions, SQLSTATE class 22, as a plain DBAPIError.
-    if str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "").startswith("22"):
+    sqlstate = str(getattr(getattr(exc, "orig", None), "sqlstate", None) or "")
+    if sqlstate.startswith(_DATA_EXCEPTION):
         return await _data_error(request, exc)
+    if sqlstate[:2] in _UNAVAILABLE:
+        return await _operational_error(request, exc)
     return await _unexpected_error(request, exc)
 
 

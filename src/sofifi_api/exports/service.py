@@ -28,7 +28,7 @@ import msgspec
 import sqlalchemy as sa
 from sqlalchemy import Row
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DataError, DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.sql.expression import SelectOfScalar
 from starlette.requests import Request
@@ -210,23 +210,8 @@ async def _driver_rows(
         while rows := await cursor.fetch(chunk_rows):
             yield rows
     except asyncpg.PostgresError as error:
-        raise _as_sqlalchemy_error(error, sql) from error
-
-
-# SQLSTATE classes and the SQLAlchemy errors the service answers them with elsewhere.
-_ERRORS_BY_CLASS: dict[str, type[DBAPIError]] = {
-    "22": DataError,  # a value the database refuses (e.g. NUL in text): 422
-    "08": OperationalError,  # connection lost: 503
-    "53": OperationalError,  # out of resources: 503
-    "57": OperationalError,  # server shutting down, query cancelled: 503
-}
-
-
-def _as_sqlalchemy_error(error: asyncpg.PostgresError, sql: str) -> DBAPIError:
-    """The driver's error as SQLAlchemy raises it for the service's other statements, so that
-    the same problem answers it."""
-    kind = _ERRORS_BY_CLASS.get(str(error.sqlstate or "")[:2], DBAPIError)
-    return kind(sql, None, error)
+        # As SQLAlchemy raises the driver's errors, so that the same problem answers them.
+        raise DBAPIError(sql, None, error) from error
 
 
 async def _result_rows(
