@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -53,6 +54,27 @@ def new_ids(count: int) -> list[uuid.UUID]:
     # 61 random bits leave room to count up within the 62-bit field.
     start = random & ((1 << 61) - 1)
     return [uuid.UUID(int=head | (start + offset)) for offset in range(count)]
+
+
+class KeyText(sa.sql.expression.FunctionElement[str]):
+    """SQL: a key column as the text the API shows it, as `resource_id`s store it (a UUID in
+    its hyphenated form, which SQLite keeps as 32 hex digits)."""
+
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(KeyText)
+def _key_text(element: KeyText, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    text = f"CAST({compiler.process(column, **kw)} AS VARCHAR)"
+    if not isinstance(column.type, sa.Uuid) or compiler.dialect.name == "postgresql":
+        return text
+    pieces = " || '-' || ".join(
+        f"substr({text}, {start}, {length})"
+        for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))
+    )
+    return f"lower({pieces})"
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):

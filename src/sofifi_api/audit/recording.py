@@ -185,7 +185,8 @@ def _details(
     return details
 
 
-def _resource_type(cls: type[Any]) -> str | None:
+def resource_type_of(cls: type[Any]) -> str | None:
+    """The name the audit trail gives rows of `cls`; None for rows it does not record."""
     if cls in RESOURCE_TYPES:
         return RESOURCE_TYPES[cls]
     if issubclass(cls, TimestampedTable):
@@ -215,7 +216,7 @@ def _changed_fields(instance: Any) -> set[str]:
 
 
 def _record_resource(session: Session, instance: Any, *, deleted: bool = False) -> None:
-    resource_type = _resource_type(type(instance))
+    resource_type = resource_type_of(type(instance))
     if resource_type is None:
         return
     resource_id = _key_of(instance)
@@ -372,7 +373,7 @@ def _on_execute(state: ORMExecuteState) -> None:
                 str(client_id),
                 fields=None if revoked else fields,
             )
-    elif (resource_type := _resource_type(cls)) is not None:
+    elif (resource_type := resource_type_of(cls)) is not None:
         ending = state.is_delete or values.get("deleted_at") is not None
         for (resource_id,) in _affected(session, statement, mapper.primary_key[0]):
             record(

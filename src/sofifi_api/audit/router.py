@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 from sofifi_api.audit import service
 from sofifi_api.audit.dependencies import AuditEventDep
 from sofifi_api.audit.models import AuditAction, AuditEventPublic
-from sofifi_api.auth.dependencies import requires
+from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.auth.scopes import AUDIT_READ
 from sofifi_api.clients.models import AuditEvent
 from sofifi_api.db import SessionDep
@@ -28,6 +28,7 @@ async def list_audit_events(
     request: Request,
     response: Response,
     session: SessionDep,
+    principal: PrincipalDep,
     page: PageDep,
     client_id: Annotated[
         uuid.UUID | None, Query(description="Only events of this API client.")
@@ -68,7 +69,8 @@ async def list_audit_events(
 ) -> dict[str, Any]:
     """The audit trail, oldest first: every create, update and delete, every change to API
     clients and keys, and every time a participant's personal data was shown. Events name
-    resources and fields, never their values."""
+    resources and fields, never their values. A client restricted to areas sees the events
+    about the resources it can read, and none about API clients."""
     items, next_key = await service.list_audit_events(
         session,
         page,
@@ -79,6 +81,7 @@ async def list_audit_events(
         occurred_from=occurred_from,
         occurred_to=occurred_to,
         request_id=request_id,
+        areas=principal.areas,
     )
     return page_body(request, response, items, next_key)
 

@@ -9,6 +9,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.audit import recording
 from sofifi_api.audit.models import AuditAction
+from sofifi_api.audit.visibility import audit_events_visible
+from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.principal import Principal
 from sofifi_api.clients.models import AuditEvent
 from sofifi_api.db import insert_rows, new_ids, unnest_rows, utcnow
@@ -137,8 +139,14 @@ async def insert_recorded(
     return set(found.scalars().all())
 
 
-async def get_audit_event(session: AsyncSession, event_id: uuid.UUID) -> AuditEvent:
-    audit_event = await session.get(AuditEvent, event_id)
+async def get_audit_event(
+    session: AsyncSession, event_id: uuid.UUID, *, areas: AreaScope
+) -> AuditEvent:
+    """The event, if it names a resource the client sees (else it is reported missing)."""
+    found = await session.exec(
+        select(AuditEvent).where(AuditEvent.id == event_id, audit_events_visible(areas))
+    )
+    audit_event = found.first()
     if audit_event is None:
         raise AuditEventNotFound(event_id)
     return audit_event
@@ -155,8 +163,10 @@ async def list_audit_events(
     occurred_from: datetime | None = None,
     occurred_to: datetime | None = None,
     request_id: str | None = None,
+    areas: AreaScope,
 ) -> tuple[list[AuditEvent], str | None]:
-    """A page of events, oldest first; `occurred_from` inclusive, `occurred_to` exclusive."""
+    """A page of the events about resources the client sees, oldest first; `occurred_from`
+    inclusive, `occurred_to` exclusive."""
     if occurred_from is not None and occurred_to is not None and occurred_to < occurred_from:
         message = "occurred_to must be on or after occurred_from."
         raise ValidationFailed(
@@ -167,7 +177,7 @@ async def list_audit_events(
                 )
             ],
         )
-    statement = select(AuditEvent)
+    statement = select(AuditEvent).where(audit_events_visible(areas))
     if client_id is not None:
         statement = statement.where(AuditEvent.client_id == client_id)
     if action is not None:

@@ -7,28 +7,24 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sofifi_api.areas.models import Area, AreaPublic
+from sofifi_api.areas.models import AreaPublic
 from sofifi_api.auth.areas import AreaScope
+from sofifi_api.auth.visibility import Visibility
 from sofifi_api.changes.models import Change, ChangeEntry, ChangeOp, ChangeType
-from sofifi_api.consultations.models import Consultation, ConsultationPublic
-from sofifi_api.contributions.models import Contribution, ContributionPublic
-from sofifi_api.enrollments.models import Enrollment, EnrollmentPublic
-from sofifi_api.enrollments.service import participant_in_scope
+from sofifi_api.consultations.models import ConsultationPublic
+from sofifi_api.contributions.models import ContributionPublic
+from sofifi_api.enrollments.models import EnrollmentPublic
 from sofifi_api.errors import InvalidCursor
-from sofifi_api.feedback.models import Feedback, FeedbackPublic
-from sofifi_api.feedback.service import feedback_in_scope
-from sofifi_api.infrastructure_projects.models import InfrastructureProject
-from sofifi_api.infrastructure_projects.service import describe_projects, project_in_scope
-from sofifi_api.organizations.models import Organization, OrganizationPublic
-from sofifi_api.participants.models import Participant
+from sofifi_api.feedback.models import FeedbackPublic
+from sofifi_api.infrastructure_projects.service import describe_projects
+from sofifi_api.organizations.models import OrganizationPublic
 from sofifi_api.participants.service import summaries
-from sofifi_api.programs.models import Program
-from sofifi_api.programs.service import details_loaders, program_in_scope, represent
-from sofifi_api.surveys.models import Survey, SurveyPublic
+from sofifi_api.programs.service import details_loaders, represent
+from sofifi_api.resources import VISIBILITY
+from sofifi_api.surveys.models import SurveyPublic
 from sofifi_api.surveys.service import with_latest_versions
 
 Represent = Callable[[AsyncSession, Sequence[Any], AreaScope], Awaitable[Sequence[BaseModel]]]
@@ -84,90 +80,35 @@ async def _surveys(
 
 @dataclass(frozen=True)
 class Kind:
-    """How the feed reads one type of resource: the scope that opens it, its rows, which of
-    them an area-restricted client sees, and its representation as its list shows it."""
+    """How the feed reads one type of resource: the scope that opens it, which rows the client
+    sees (the type's one visibility rule), and its representation as its list shows it."""
 
-    type: ChangeType
     scope: str
-    table: Any
-    key: str
+    visibility: Visibility[Any]
     represent: Represent
-    in_scope: Callable[[AreaScope], ColumnElement[bool]] | None = None
     options: tuple[Any, ...] = ()
 
+    @property
+    def type(self) -> ChangeType:
+        return ChangeType(self.visibility.resource_type)
+
     def parse_key(self, text: str) -> Any:
-        return text if self.key == "code" else uuid.UUID(text)
+        return text if self.visibility.key == "code" else uuid.UUID(text)
 
 
 KINDS: dict[ChangeType, Kind] = {
     kind.type: kind
     for kind in (
-        Kind(
-            ChangeType.organization,
-            "organizations:read",
-            Organization,
-            "id",
-            _each(OrganizationPublic),
-        ),
-        Kind(ChangeType.area, "areas:read", Area, "code", _each(AreaPublic)),
-        Kind(
-            ChangeType.program,
-            "programs:read",
-            Program,
-            "id",
-            _programs,
-            lambda areas: program_in_scope(areas, col(Program.id)),
-            details_loaders(),
-        ),
-        Kind(
-            ChangeType.enrollment,
-            "programs:read",
-            Enrollment,
-            "id",
-            _each(EnrollmentPublic),
-            lambda areas: participant_in_scope(areas, col(Enrollment.participant_id)),
-        ),
-        Kind(
-            ChangeType.participant,
-            "participants:read",
-            Participant,
-            "id",
-            summaries,
-            lambda areas: areas.clause(col(Participant.area_code)),
-        ),
-        Kind(
-            ChangeType.infrastructure_project,
-            "projects:read",
-            InfrastructureProject,
-            "id",
-            _projects,
-            lambda areas: project_in_scope(areas, col(InfrastructureProject.id)),
-        ),
-        Kind(
-            ChangeType.consultation,
-            "projects:read",
-            Consultation,
-            "id",
-            _each(ConsultationPublic),
-            lambda areas: project_in_scope(areas, col(Consultation.project_id)),
-        ),
-        Kind(
-            ChangeType.contribution,
-            "projects:read",
-            Contribution,
-            "id",
-            _each(ContributionPublic),
-            lambda areas: project_in_scope(areas, col(Contribution.project_id)),
-        ),
-        Kind(
-            ChangeType.feedback,
-            "feedback:read",
-            Feedback,
-            "id",
-            _each(FeedbackPublic),
-            feedback_in_scope,
-        ),
-        Kind(ChangeType.survey, "surveys:read", Survey, "id", _surveys),
+        Kind("organizations:read", VISIBILITY["organization"], _each(OrganizationPublic)),
+        Kind("areas:read", VISIBILITY["area"], _each(AreaPublic)),
+        Kind("programs:read", VISIBILITY["program"], _programs, details_loaders()),
+        Kind("programs:read", VISIBILITY["enrollment"], _each(EnrollmentPublic)),
+        Kind("participants:read", VISIBILITY["participant"], summaries),
+        Kind("projects:read", VISIBILITY["infrastructure_project"], _projects),
+        Kind("projects:read", VISIBILITY["consultation"], _each(ConsultationPublic)),
+        Kind("projects:read", VISIBILITY["contribution"], _each(ContributionPublic)),
+        Kind("feedback:read", VISIBILITY["feedback"], _each(FeedbackPublic)),
+        Kind("surveys:read", VISIBILITY["survey"], _surveys),
     )
 }
 
@@ -252,24 +193,23 @@ async def _entries(
     found: dict[tuple[ChangeType, str], ChangeEntry] = {}
     for change_type, keys in by_type.items():
         kind = KINDS[change_type]
-        key_column = getattr(kind.table, kind.key)
-        statement = select(kind.table).where(
+        visibility = kind.visibility
+        key_column = getattr(visibility.table, visibility.key)
+        statement = visibility.readable(areas).where(
             col(key_column).in_([kind.parse_key(key) for key in keys])
         )
-        if kind.in_scope is not None and not areas.unrestricted:
-            statement = statement.where(kind.in_scope(areas))
         if kind.options:
             statement = statement.options(*kind.options)
         rows = list((await session.exec(statement)).all())
         live = [row for row in rows if row.deleted_at is None]
         for row in rows:
             if row.deleted_at is not None:
-                key = str(getattr(row, kind.key))
+                key = str(getattr(row, visibility.key))
                 found[change_type, key] = ChangeEntry(
                     type=change_type, id=key, op=ChangeOp.delete, resource=None
                 )
         for row, public in zip(live, await kind.represent(session, live, areas), strict=True):
-            key = str(getattr(row, kind.key))
+            key = str(getattr(row, visibility.key))
             found[change_type, key] = ChangeEntry(
                 type=change_type,
                 id=key,
@@ -288,7 +228,7 @@ async def _entries(
 
 def _canonical(kind: ChangeType, key: str) -> str:
     # SQLite records uuids as 32 hex digits, PostgreSQL with hyphens; entries use the latter.
-    return key if KINDS[kind].key == "code" else str(uuid.UUID(key))
+    return key if KINDS[kind].visibility.key == "code" else str(uuid.UUID(key))
 
 
 async def read_changes(

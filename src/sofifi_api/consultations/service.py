@@ -3,16 +3,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.consultations.models import Consultation, ConsultationCreate, ConsultationUpdate
+from sofifi_api.consultations.visibility import CONSULTATIONS
 from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
-from sofifi_api.infrastructure_projects.service import mark_project_changed, project_in_scope
+from sofifi_api.infrastructure_projects.service import mark_project_changed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.schemas import require_non_null
 
@@ -71,11 +72,9 @@ def consultations_query(
                 FieldError(location="query", field="held_to", message=message, code="date_order")
             ],
         )
-    statement = select(Consultation)
+    statement = CONSULTATIONS.readable(areas)
     if filters.project_id is not None:
         statement = statement.where(Consultation.project_id == filters.project_id)
-    if not areas.unrestricted:
-        statement = statement.where(project_in_scope(areas, col(Consultation.project_id)))
     if filters.held_from is not None:
         statement = statement.where(col(Consultation.held_on) >= filters.held_from)
     if filters.held_to is not None:

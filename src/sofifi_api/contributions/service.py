@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -14,10 +14,11 @@ from sofifi_api.contributions.models import (
     ContributionKind,
     ContributionUpdate,
 )
+from sofifi_api.contributions.visibility import CONTRIBUTIONS
 from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
-from sofifi_api.infrastructure_projects.service import mark_project_changed, project_in_scope
+from sofifi_api.infrastructure_projects.service import mark_project_changed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.schemas import require_non_null
 
@@ -73,11 +74,9 @@ def contributions_query(
 ) -> SelectOfScalar[Contribution]:
     """The contributions a list or an export shows, in no order yet: for a client restricted
     to areas, those of projects serving one of them."""
-    statement = select(Contribution)
+    statement = CONTRIBUTIONS.readable(areas)
     if filters.project_id is not None:
         statement = statement.where(Contribution.project_id == filters.project_id)
-    if not areas.unrestricted:
-        statement = statement.where(project_in_scope(areas, col(Contribution.project_id)))
     if filters.kind is not None:
         statement = statement.where(Contribution.kind == filters.kind)
     return sync_window(

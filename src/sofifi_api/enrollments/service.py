@@ -3,8 +3,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -17,11 +15,12 @@ from sofifi_api.enrollments.models import (
     EnrollmentStatus,
     EnrollmentUpdate,
 )
+from sofifi_api.enrollments.visibility import ENROLLMENTS
 from sofifi_api.errors import Conflict, NotFound, ValidationFailed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.participants.models import Participant
+from sofifi_api.participants.visibility import PARTICIPANTS
 from sofifi_api.programs.models import Program
-from sofifi_api.programs.service import program_in_scope
 from sofifi_api.schemas import check_date_order, require_non_null
 
 
@@ -38,31 +37,14 @@ class ParticipantAlreadyEnrolled(Conflict):
         )
 
 
-def participant_in_scope(areas: AreaScope, participant_id: Any) -> ColumnElement[bool]:
-    """SQL: the participant whose id is in `participant_id` is in a covered area."""
-    if areas.unrestricted:
-        return sa.true()
-    return sa.exists().where(
-        col(Participant.id) == participant_id, areas.clause(col(Participant.area_code))
-    )
-
-
 async def get_enrollment(
     session: AsyncSession, program: Program, enrollment_id: uuid.UUID, *, areas: AreaScope
 ) -> Enrollment:
-    """The live enrollment of this program, if its participant is in scope (else it is
-    reported missing)."""
-    if areas.unrestricted:
-        enrollment = await session.get(Enrollment, enrollment_id)
-    else:
-        enrollment = (
-            await session.exec(
-                select(Enrollment).where(
-                    Enrollment.id == enrollment_id,
-                    participant_in_scope(areas, col(Enrollment.participant_id)),
-                )
-            )
-        ).first()
+    """The live enrollment of this program, if the client sees it (else it is reported
+    missing)."""
+    enrollment = (
+        await session.exec(ENROLLMENTS.readable(areas).where(Enrollment.id == enrollment_id))
+    ).first()
     if (
         enrollment is None
         or enrollment.program_id != program.id
@@ -87,14 +69,9 @@ def enrollments_query(
 ) -> SelectOfScalar[Enrollment]:
     """The enrollments a list or an export shows, in no order yet: for a client restricted to
     areas, those of its programs whose participant is in its areas."""
-    statement = select(Enrollment)
+    statement = ENROLLMENTS.readable(areas)
     if filters.program_id is not None:
         statement = statement.where(Enrollment.program_id == filters.program_id)
-    if not areas.unrestricted:
-        statement = statement.where(
-            program_in_scope(areas, col(Enrollment.program_id)),
-            participant_in_scope(areas, col(Enrollment.participant_id)),
-        )
     if filters.status is not None:
         statement = statement.where(Enrollment.status == filters.status)
     if filters.participant_id is not None:
@@ -132,10 +109,10 @@ async def _ensure_participant_exists(
 ) -> None:
     """A participant outside the client's areas is reported like a missing one."""
     statement = select(Participant.id).where(
-        Participant.id == participant_id, col(Participant.deleted_at).is_(None)
+        Participant.id == participant_id,
+        col(Participant.deleted_at).is_(None),
+        PARTICIPANTS.where(areas),
     )
-    if not areas.unrestricted:
-        statement = statement.where(areas.clause(col(Participant.area_code)))
     found = await session.exec(statement)
     if found.first() is None:
         raise ValidationFailed.for_field(

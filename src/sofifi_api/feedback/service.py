@@ -9,7 +9,6 @@ from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -34,11 +33,12 @@ from sofifi_api.feedback.models import (
     FeedbackStatus,
     FeedbackUpdate,
 )
+from sofifi_api.feedback.visibility import FEEDBACK
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
-from sofifi_api.infrastructure_projects.service import project_in_scope
+from sofifi_api.infrastructure_projects.visibility import PROJECTS
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.programs.models import Program
-from sofifi_api.programs.service import program_in_scope
+from sofifi_api.programs.visibility import PROGRAMS
 from sofifi_api.schemas import require_non_null
 from sofifi_api.surveys.models import Survey, SurveyVersion
 from sofifi_api.surveys.validation import survey_versions, validate_answers
@@ -96,30 +96,12 @@ def _body_error(field: str, message: str, code: str) -> FieldError:
     return FieldError(location="body", field=field, message=message, code=code)
 
 
-def feedback_in_scope(areas: AreaScope) -> ColumnElement[bool]:
-    """SQL: the feedback's subject is in scope and, if it names an area, that area is covered."""
-    if areas.unrestricted:
-        return sa.true()
-    return sa.and_(
-        sa.or_(
-            program_in_scope(areas, col(Feedback.program_id)),
-            project_in_scope(areas, col(Feedback.infrastructure_project_id)),
-        ),
-        sa.or_(col(Feedback.area_code).is_(None), areas.clause(col(Feedback.area_code))),
-    )
-
-
 async def get_feedback(
     session: AsyncSession, feedback_id: uuid.UUID, *, areas: AreaScope
 ) -> Feedback:
     """Live feedback, if it is in scope (else it is reported missing)."""
-    if areas.unrestricted:
-        feedback = await session.get(Feedback, feedback_id)
-    else:
-        found = await session.exec(
-            select(Feedback).where(Feedback.id == feedback_id, feedback_in_scope(areas))
-        )
-        feedback = found.first()
+    found = await session.exec(FEEDBACK.readable(areas).where(Feedback.id == feedback_id))
+    feedback = found.first()
     if feedback is None or feedback.deleted_at is not None:
         raise FeedbackNotFound(feedback_id)
     return feedback
@@ -142,9 +124,7 @@ def feedback_query(filters: FeedbackFilters, *, areas: AreaScope) -> SelectOfSca
                 )
             ],
         )
-    statement = select(Feedback)
-    if not areas.unrestricted:
-        statement = statement.where(feedback_in_scope(areas))
+    statement = FEEDBACK.readable(areas)
     if filters.program_id is not None:
         statement = statement.where(col(Feedback.program_id) == filters.program_id)
     if filters.infrastructure_project_id is not None:
@@ -256,7 +236,7 @@ async def _load_references(
             select(Program.id).where(
                 col(Program.id).in_(program_ids),
                 col(Program.deleted_at).is_(None),
-                program_in_scope(areas, col(Program.id)),
+                PROGRAMS.where(areas),
             )
         )
         refs.programs = set(found.all())
@@ -270,7 +250,7 @@ async def _load_references(
             select(InfrastructureProject.id).where(
                 col(InfrastructureProject.id).in_(project_ids),
                 col(InfrastructureProject.deleted_at).is_(None),
-                project_in_scope(areas, col(InfrastructureProject.id)),
+                PROJECTS.where(areas),
             )
         )
         refs.projects = set(found_projects.all())

@@ -27,6 +27,7 @@ from sofifi_api.infrastructure_projects.models import (
     ProjectStatus,
     ProjectType,
 )
+from sofifi_api.infrastructure_projects.visibility import PROJECTS
 from sofifi_api.organizations.service import live_organization_ids
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.schemas import check_date_order, require_non_null
@@ -40,30 +41,13 @@ class ProjectNotFound(NotFound):
         super().__init__(f"No infrastructure project with id {project_id}.")
 
 
-def project_in_scope(areas: AreaScope, project_id: Any) -> ColumnElement[bool]:
-    """SQL: the project whose id is in `project_id` serves at least one covered area."""
-    if areas.unrestricted:
-        return sa.true()
-    return sa.exists().where(
-        col(ProjectArea.project_id) == project_id, areas.clause(col(ProjectArea.area_code))
-    )
-
-
 async def get_project(
     session: AsyncSession, project_id: uuid.UUID, *, areas: AreaScope
 ) -> InfrastructureProject:
     """The live project, if it serves an area in scope (else it is reported missing)."""
-    if areas.unrestricted:
-        project = await session.get(InfrastructureProject, project_id)
-    else:
-        project = (
-            await session.exec(
-                select(InfrastructureProject).where(
-                    InfrastructureProject.id == project_id,
-                    project_in_scope(areas, col(InfrastructureProject.id)),
-                )
-            )
-        ).first()
+    project = (
+        await session.exec(PROJECTS.readable(areas).where(InfrastructureProject.id == project_id))
+    ).first()
     if project is None or project.deleted_at is not None:
         raise ProjectNotFound(project_id)
     return project
@@ -213,9 +197,7 @@ def projects_query(
     filters: ProjectFilters, *, areas: AreaScope
 ) -> SelectOfScalar[InfrastructureProject]:
     """The projects a list or an export shows: filtered and within `areas`, in no order yet."""
-    statement = select(InfrastructureProject)
-    if not areas.unrestricted:
-        statement = statement.where(project_in_scope(areas, col(InfrastructureProject.id)))
+    statement = PROJECTS.readable(areas)
     if filters.status is not None:
         statement = statement.where(InfrastructureProject.status == filters.status)
     if filters.project_type is not None:

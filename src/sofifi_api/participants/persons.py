@@ -29,6 +29,7 @@ from sofifi_api.participants.personal_data import (
     wipe_personal_data,
     write_personal_data,
 )
+from sofifi_api.participants.visibility import PARTICIPANTS
 from sofifi_api.schemas import require_non_null
 
 # Device clocks drift; a consent time slightly ahead of ours is not a mistake.
@@ -61,11 +62,11 @@ class NothingToErase(Conflict):
 
 async def find_person_by_nik(session: AsyncSession, nik: str, *, areas: AreaScope) -> Participant:
     """The live person holding this NIK, found by its digest."""
-    statement = select(Participant).where(
+    statement = PARTICIPANTS.readable(areas).where(
         Participant.nik_digest == nik_digest(nik), col(Participant.deleted_at).is_(None)
     )
     person = (await session.exec(statement)).first()
-    if person is None or not areas.covers(person.area_code):
+    if person is None:
         raise NoPersonWithNik
     return person
 

@@ -45,6 +45,7 @@ from sofifi_api.participants.persons import (
     person_summary,
     update_person,
 )
+from sofifi_api.participants.visibility import PARTICIPANTS
 from sofifi_api.schemas import require_non_null
 
 
@@ -61,12 +62,9 @@ async def get_participant(
     include_deleted: bool = False,
 ) -> Participant:
     """The participant, unless it is deleted or outside `areas`: then it does not exist."""
-    participant = await session.get(Participant, participant_id)
-    if (
-        participant is None
-        or (participant.deleted_at is not None and not include_deleted)
-        or not areas.covers(participant.area_code)
-    ):
+    found = await session.exec(PARTICIPANTS.readable(areas).where(Participant.id == participant_id))
+    participant = found.first()
+    if participant is None or (participant.deleted_at is not None and not include_deleted):
         raise ParticipantNotFound(participant_id)
     return participant
 
@@ -90,12 +88,12 @@ async def _live_ids(
     if not wanted:
         return set()
     statement = select(Participant.id).where(
-        col(Participant.id).in_(wanted), col(Participant.deleted_at).is_(None)
+        col(Participant.id).in_(wanted),
+        col(Participant.deleted_at).is_(None),
+        PARTICIPANTS.where(areas),
     )
     if kind is not None:
         statement = statement.where(Participant.kind == kind)
-    if not areas.unrestricted:
-        statement = statement.where(areas.clause(col(Participant.area_code)))
     return set((await session.exec(statement)).all())
 
 
@@ -112,9 +110,7 @@ async def _members_by_group(
         .order_by(col(GroupMember.group_id), col(GroupMember.member_id))
     )
     if not areas.unrestricted:
-        statement = statement.join(
-            Participant, col(Participant.id) == col(GroupMember.member_id)
-        ).where(areas.clause(col(Participant.area_code)))
+        statement = statement.where(PARTICIPANTS.reaches(areas, col(GroupMember.member_id)))
     for group_id, member_id in (await session.exec(statement)).all():
         members[group_id].append(member_id)
     return members
@@ -128,10 +124,7 @@ def member_ids_of(group_id: Any, areas: AreaScope) -> ColumnElement[str | None]:
         col(GroupMember.group_id) == group_id
     )
     if not areas.unrestricted:
-        member = aliased(Participant)
-        statement = statement.join(member, col(member.id) == member_id).where(
-            areas.clause(member.area_code)
-        )
+        statement = statement.where(PARTICIPANTS.reaches(areas, member_id))
     return statement.scalar_subquery()
 
 
@@ -174,9 +167,7 @@ def participants_query(
 ) -> SelectOfScalar[Participant]:
     """The participants a list or an export shows: filtered and within `areas`, in no order
     yet."""
-    statement = select(Participant)
-    if not areas.unrestricted:
-        statement = statement.where(areas.clause(col(Participant.area_code)))
+    statement = PARTICIPANTS.readable(areas)
     if filters.kind is not None:
         statement = statement.where(Participant.kind == filters.kind)
     if filters.gender is not None:
@@ -186,9 +177,7 @@ def participants_query(
     if filters.group_id is not None or filters.member_id is not None:
         # The other side of the membership must be visible too, or the filter would reveal it.
         other = aliased(Participant)
-        visible = select(other.id)
-        if not areas.unrestricted:
-            visible = visible.where(areas.clause(other.area_code))
+        visible = select(other.id).where(PARTICIPANTS.where(areas, other))
         if filters.group_id is not None:
             members = select(GroupMember.member_id).where(
                 GroupMember.group_id == filters.group_id, col(GroupMember.group_id).in_(visible)
@@ -369,11 +358,12 @@ async def _members_outside(
     if areas.unrestricted:
         return []
     rows = await session.exec(
-        select(GroupMember.member_id, Participant.area_code)
-        .join(Participant, col(Participant.id) == col(GroupMember.member_id))
-        .where(GroupMember.group_id == group.id)
+        select(GroupMember.member_id).where(
+            GroupMember.group_id == group.id,
+            sa.not_(PARTICIPANTS.reaches(areas, col(GroupMember.member_id))),
+        )
     )
-    return [member_id for member_id, code in rows.all() if not areas.covers(code)]
+    return list(rows.all())
 
 
 async def delete_participant(session: AsyncSession, participant: Participant) -> None:

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import case, func, or_, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
@@ -31,6 +30,7 @@ from sofifi_api.programs.models import (
     ProgramStatus,
     ProgramUpdate,
 )
+from sofifi_api.programs.visibility import PROGRAMS
 from sofifi_api.schemas import check_date_order, require_non_null
 
 
@@ -44,23 +44,12 @@ def details_loaders() -> tuple[Any, ...]:
     return (selectinload(Program.partners), selectinload(Program.areas))  # type: ignore[arg-type]
 
 
-def program_in_scope(areas: AreaScope, program_id: Any) -> ColumnElement[bool]:
-    """SQL: the program whose id is in `program_id` targets at least one covered area."""
-    if areas.unrestricted:
-        return sa.true()
-    return sa.exists().where(
-        col(ProgramArea.program_id) == program_id, areas.clause(col(ProgramArea.area_code))
-    )
-
-
 async def get_program(
     session: AsyncSession, program_id: uuid.UUID, *, areas: AreaScope, with_details: bool = False
 ) -> Program:
     """The live program, if it targets an area in scope (else it is reported missing);
     `with_details` also loads its partners and areas."""
-    statement = select(Program).where(Program.id == program_id)
-    if not areas.unrestricted:
-        statement = statement.where(program_in_scope(areas, col(Program.id)))
+    statement = PROGRAMS.readable(areas).where(Program.id == program_id)
     if with_details:
         statement = statement.options(*details_loaders())
     program = (await session.exec(statement)).first()
@@ -151,9 +140,7 @@ class ProgramFilters:
 
 def programs_query(filters: ProgramFilters, *, areas: AreaScope) -> SelectOfScalar[Program]:
     """The programs a list or an export shows: filtered and within `areas`, in no order yet."""
-    statement = select(Program)
-    if not areas.unrestricted:
-        statement = statement.where(program_in_scope(areas, col(Program.id)))
+    statement = PROGRAMS.readable(areas)
     if filters.status is not None:
         statement = statement.where(Program.status == filters.status)
     if filters.category is not None:

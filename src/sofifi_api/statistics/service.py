@@ -14,19 +14,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sofifi_api.areas.models import Area
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.consultations.models import Consultation
+from sofifi_api.consultations.visibility import CONSULTATIONS
 from sofifi_api.enrollments.models import Enrollment, EnrollmentStatus
+from sofifi_api.enrollments.visibility import ENROLLMENTS
 from sofifi_api.errors import FieldError, ValidationFailed
 from sofifi_api.feedback.models import Feedback
-from sofifi_api.feedback.service import feedback_in_scope
+from sofifi_api.feedback.visibility import FEEDBACK
 from sofifi_api.infrastructure_projects.models import (
     InfrastructureProject,
-    ProjectArea,
     ProjectStatus,
 )
 from sofifi_api.infrastructure_projects.service import get_project
+from sofifi_api.infrastructure_projects.visibility import PROJECTS
 from sofifi_api.participants.models import Gender, Participant, ParticipantKind
-from sofifi_api.programs.models import Program, ProgramArea, ProgramCategory, ProgramStatus
+from sofifi_api.participants.visibility import PARTICIPANTS
+from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus
 from sofifi_api.programs.service import get_program
+from sofifi_api.programs.visibility import PROGRAMS
 from sofifi_api.statistics import periods as calendar
 from sofifi_api.statistics.models import (
     AreaConsultations,
@@ -102,12 +106,12 @@ async def program_statistics(
     session: AsyncSession, program: Program, *, areas: AreaScope, protect: bool
 ) -> ProgramStatistics:
     """Participants of the program by gender, area and status, completion and income change:
-    two grouped queries. A client restricted to areas counts only participants in them."""
+    two grouped queries. A client restricted to areas counts only the enrollments it sees."""
     in_program = (
         col(Enrollment.program_id) == program.id,
         col(Enrollment.deleted_at).is_(None),
         col(Participant.deleted_at).is_(None),
-        areas.clause(col(Participant.area_code)),
+        ENROLLMENTS.where(areas),
     )
     grouped = (
         sa.select(
@@ -221,8 +225,9 @@ def _categories(counts: Counter[str], keys: Iterable[str]) -> list[CategoryCount
 
 
 async def area_statistics(session: AsyncSession, area: Area, *, protect: bool) -> AreaStatistics:
-    """Everything in the area and below it: four grouped queries. An area a restricted client
-    may ask about lies within its areas, and so does everything below it."""
+    """Everything in the area and below it, as a client bound to the area sees it: four
+    grouped queries. An area a restricted client may ask about lies within its areas, so
+    whatever a client bound to it sees, this client sees too."""
     below = AreaScope((area.code,))
     return AreaStatistics(
         area=AreaSummary(code=area.code, name=area.name, level=area.level),
@@ -235,12 +240,9 @@ async def area_statistics(session: AsyncSession, area: Area, *, protect: bool) -
 
 
 async def _area_programs(session: AsyncSession, below: AreaScope) -> AreaPrograms:
-    targeting = sa.exists().where(
-        col(ProgramArea.program_id) == col(Program.id), below.clause(col(ProgramArea.area_code))
-    )
     rows = await session.exec(
         select(Program.status, Program.category, func.count())
-        .where(col(Program.deleted_at).is_(None), targeting)
+        .where(col(Program.deleted_at).is_(None), PROGRAMS.where(below))
         .group_by(col(Program.status), col(Program.category))
     )
     by_status: Counter[str] = Counter()
@@ -260,7 +262,7 @@ async def _area_participants(
 ) -> AreaParticipants:
     rows = await session.exec(
         select(Participant.kind, Participant.gender, func.count())
-        .where(col(Participant.deleted_at).is_(None), below.clause(col(Participant.area_code)))
+        .where(col(Participant.deleted_at).is_(None), PARTICIPANTS.where(below))
         .group_by(col(Participant.kind), col(Participant.gender))
     )
     by_gender: Counter[str] = Counter()
@@ -270,13 +272,6 @@ async def _area_participants(
     return AreaParticipants(total=_people_count(total), by_gender=_people_cells(cells))
 
 
-def _serving(below: AreaScope) -> sa.ColumnElement[bool]:
-    return sa.exists().where(
-        col(ProjectArea.project_id) == col(InfrastructureProject.id),
-        below.clause(col(ProjectArea.area_code)),
-    )
-
-
 async def _area_projects(session: AsyncSession, below: AreaScope) -> AreaProjects:
     rows = await session.exec(
         select(
@@ -284,7 +279,7 @@ async def _area_projects(session: AsyncSession, below: AreaScope) -> AreaProject
             func.count(),
             func.sum(InfrastructureProject.budget_idr),
         )
-        .where(col(InfrastructureProject.deleted_at).is_(None), _serving(below))
+        .where(col(InfrastructureProject.deleted_at).is_(None), PROJECTS.where(below))
         .group_by(col(InfrastructureProject.status))
     )
     found = {str(status): (count, int(budget or 0)) for status, count, budget in rows.all()}
@@ -316,7 +311,7 @@ async def _area_consultations(
             .where(
                 col(Consultation.deleted_at).is_(None),
                 col(InfrastructureProject.deleted_at).is_(None),
-                _serving(below),
+                CONSULTATIONS.where(below),
             )
         )
     ).one()
@@ -408,7 +403,7 @@ async def feedback_statistics(
             col(Feedback.deleted_at).is_(None),
             col(Feedback.submitted_at) >= begin,
             col(Feedback.submitted_at) < end,
-            feedback_in_scope(areas),
+            FEEDBACK.where(areas),
         )
         .subquery()
     )
