@@ -159,3 +159,33 @@ async def test_a_program_keeping_one_of_the_clients_areas_stays_an_upsert(
     entries, _ = await follow(http, cursor)
 
     assert by_key(entries)["program", program["id"]]["op"] == "upsert"
+
+
+async def test_an_enrollment_whose_program_the_client_cannot_see_stays_out_of_its_feed(
+    admin: httpx.AsyncClient, partner: Partner
+) -> None:
+    http = await partner("programs:read", area_codes=[SOFIFI])
+    cursor = await end_of_feed(http)
+    person = await create_person(admin, area_code=SOFIFI)
+    program = await create_program(admin, area_codes=[OUTSIDE])
+    enrollment = await create_enrollment(admin, program["id"], person["id"])
+
+    entries, _ = await follow(http, cursor)
+
+    assert ("enrollment", enrollment["id"]) not in by_key(entries)
+
+
+async def test_a_program_leaving_the_clients_areas_is_a_delete_with_its_enrollments(
+    admin: httpx.AsyncClient, partner: Partner
+) -> None:
+    http = await partner("programs:read", area_codes=[SOFIFI])
+    person = await create_person(admin, area_code=SOFIFI)
+    program = await create_program(admin, area_codes=[SOFIFI])
+    enrollment = await create_enrollment(admin, program["id"], person["id"])
+    cursor = await end_of_feed(http)
+
+    moved = await admin.patch(f"/v1/programs/{program['id']}", json={"area_codes": [OUTSIDE]})
+    assert moved.status_code == 200, moved.text
+    entries, _ = await follow(http, cursor)
+
+    assert by_key(entries)["enrollment", enrollment["id"]]["op"] == "delete"

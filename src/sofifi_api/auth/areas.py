@@ -54,6 +54,7 @@ class AreaScope:
 
 
 EVERY_AREA = AreaScope()
+AREA_OUT_OF_SCOPE = "area_out_of_scope"
 
 
 class AreaOutOfScope(ApiError):
@@ -67,6 +68,18 @@ class AreaOutOfScope(ApiError):
         super().__init__(detail, errors=errors, extensions={"area_codes": sorted(set(area_codes))})
 
 
+def uncovered_field(areas: AreaScope, field: str, code: str | None) -> FieldError | None:
+    """The error of a body field placing data in an area the client may not write in; a code
+    given as None stands for a required area that is missing."""
+    if areas.unrestricted or (code is not None and areas.covers(code)):
+        return None
+    if code is None:
+        message = "A client restricted to areas must name one of its areas here."
+    else:
+        message = "This area is outside the client's areas."
+    return FieldError(location="body", field=field, message=message, code=AREA_OUT_OF_SCOPE)
+
+
 def refuse_uncovered_fields(areas: AreaScope, fields: Iterable[tuple[str, str | None]]) -> None:
     """403 naming each body field whose area code the scope does not cover; a field given as
     None stands for a required area that is missing."""
@@ -75,16 +88,12 @@ def refuse_uncovered_fields(areas: AreaScope, fields: Iterable[tuple[str, str | 
     errors: list[FieldError] = []
     outside: list[str] = []
     for field, code in fields:
-        if code is None:
-            message = "A client restricted to areas must name one of its areas here."
-        elif not areas.covers(code):
-            message = "This area is outside the client's areas."
-            outside.append(code)
-        else:
+        error = uncovered_field(areas, field, code)
+        if error is None:
             continue
-        errors.append(
-            FieldError(location="body", field=field, message=message, code="area_out_of_scope")
-        )
+        errors.append(error)
+        if code is not None:
+            outside.append(code)
     if errors:
         named = ", ".join(outside) if outside else "none given"
         raise AreaOutOfScope(

@@ -14,6 +14,7 @@ from sofifi_api.areas.models import AreaPublic
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.visibility import Visibility
 from sofifi_api.changes.models import Change, ChangeEntry, ChangeOp, ChangeType
+from sofifi_api.changes.visibility import saw_it_leave
 from sofifi_api.consultations.models import ConsultationPublic
 from sofifi_api.contributions.models import ContributionPublic
 from sofifi_api.enrollments.models import EnrollmentPublic
@@ -218,7 +219,7 @@ async def _entries(
             )
     if not areas.unrestricted:
         for change in changed:
-            if change not in found and any(areas.covers(code) for code in left.get(change, ())):
+            if change not in found and saw_it_leave(areas, left.get(change, ())):
                 change_type, key = change
                 found[change] = ChangeEntry(
                     type=change_type, id=key, op=ChangeOp.delete, resource=None

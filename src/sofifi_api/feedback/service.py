@@ -15,7 +15,12 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.areas.models import Area
 from sofifi_api.audit.service import insert_recorded
-from sofifi_api.auth.areas import AreaScope, refuse_uncovered_fields
+from sofifi_api.auth.areas import (
+    AREA_OUT_OF_SCOPE,
+    AreaScope,
+    refuse_uncovered_fields,
+    uncovered_field,
+)
 from sofifi_api.db import new_ids, sync_window, tombstone, utcnow
 from sofifi_api.errors import (
     Conflict,
@@ -44,7 +49,6 @@ from sofifi_api.surveys.models import Survey, SurveyVersion
 from sofifi_api.surveys.validation import survey_versions, validate_answers
 
 RESOURCE_TYPE = "feedback"
-AREA_OUT_OF_SCOPE = "area_out_of_scope"
 MAX_CLIENT_REF_LENGTH = 100
 
 # Device clocks drift; anything further ahead than this is a wrong clock, not a late upload.
@@ -255,7 +259,6 @@ async def _load_references(
         )
         refs.projects = set(found_projects.all())
     codes = {item.area_code for item in items if item.area_code is not None}
-    codes = {code for code in codes if areas.covers(code)}
     if codes:
         found_areas = await session.exec(
             select(Area.code).where(col(Area.code).in_(codes), col(Area.deleted_at).is_(None))
@@ -305,12 +308,9 @@ def _reference_errors(
             )
         )
     if data.area_code is not None:
-        if not areas.covers(data.area_code):
-            errors.append(
-                _body_error(
-                    "area_code", "This area is outside the client's areas.", AREA_OUT_OF_SCOPE
-                )
-            )
+        outside = uncovered_field(areas, "area_code", data.area_code)
+        if outside is not None:
+            errors.append(outside)
         elif data.area_code not in refs.areas:
             errors.append(
                 _body_error(

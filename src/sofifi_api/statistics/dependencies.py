@@ -6,6 +6,7 @@ from sofifi_api.areas.models import Area
 from sofifi_api.areas.service import AreaNotFound, get_area
 from sofifi_api.auth.dependencies import PrincipalDep
 from sofifi_api.db import SessionDep
+from sofifi_api.statistics.visibility import area_statistics_visible
 
 
 async def area_in_scope_from_path(
@@ -18,7 +19,7 @@ async def area_in_scope_from_path(
 ) -> Area:
     """The live area named in the path; one outside the client's areas is reported missing,
     since its statistics would count rows the client may not see."""
-    if not principal.areas.covers(code):
+    if not area_statistics_visible(principal.areas, code):
         raise AreaNotFound(code)
     return await get_area(session, code)
 
