@@ -192,3 +192,47 @@ async def test_restricted_list_issues_the_same_queries_for_any_page_size(
     assert len(ids(small)) == 2
     assert len(ids(large)) == 3
     assert small_count == large_count
+
+
+async def _submitted_then_moved_away(
+    client: httpx.AsyncClient, district_partner: httpx.AsyncClient, programs: Subjects
+) -> Json:
+    """A submission of the partner's about a program that then stops targeting its areas."""
+    body = {
+        "program_id": programs["sofifi"]["id"],
+        "rating": 5,
+        "submitted_at": "2026-05-01T03:00:00Z",
+        "client_ref": "oba-tab-07/0042",
+    }
+    created = await district_partner.post("/v1/feedback", json=body)
+    assert created.status_code == 201, created.text
+    moved = await client.patch(
+        f"/v1/programs/{programs['sofifi']['id']}", json={"area_codes": [SOASIO]}
+    )
+    assert moved.status_code == 200, moved.text
+    return body
+
+
+async def test_resending_a_submission_that_left_the_clients_areas_is_409_without_it(
+    client: httpx.AsyncClient, district_partner: httpx.AsyncClient, programs: Subjects
+) -> None:
+    body = await _submitted_then_moved_away(client, district_partner, programs)
+
+    response = await district_partner.post("/v1/feedback", json=body)
+
+    assert response.status_code == 409, response.text
+    assert response.json()["type"] == "/problems/submission-out-of-sight"
+    assert "Location" not in response.headers
+    assert "rating" not in response.json()
+
+
+async def test_a_batch_duplicate_of_a_submission_that_left_the_clients_areas_has_no_id(
+    client: httpx.AsyncClient, district_partner: httpx.AsyncClient, programs: Subjects
+) -> None:
+    body = await _submitted_then_moved_away(client, district_partner, programs)
+
+    response = await district_partner.post("/v1/feedback/batch", json=[body])
+
+    assert response.status_code == 200, response.text
+    [result] = response.json()["results"]
+    assert (result["status"], result["id"]) == ("duplicate", None)

@@ -92,7 +92,7 @@ _LOCATION_HEADER = {
             },
         },
         201: {"description": "Stored.", "headers": _LOCATION_HEADER},
-        **problem_responses(400, 403, 413, 415, 422),
+        **problem_responses(400, 403, 409, 413, 415, 422),
     },
 )
 async def create_feedback(
@@ -113,7 +113,9 @@ async def create_feedback(
     Retries are safe with `client_ref`: the same `client_ref` from the same client is the same
     submission, so a second POST answers 200 with the stored feedback (deleted or not), its
     `Location` and `Sofifi-Duplicate: true`, and stores nothing. Another client's identical
-    `client_ref` is a different submission.
+    `client_ref` is a different submission. When the stored feedback has since left the
+    client's areas (its program or project no longer serves them), the answer is 409
+    `/problems/submission-out-of-sight`, without the feedback.
 
     For a client restricted to areas, a program or project outside them is an unknown subject
     (422), and an `area_code` outside them is refused (403)."""
@@ -198,8 +200,9 @@ async def create_feedback_batch(
     valid items are stored even when others are refused. The answer is 200 with one result
     per item, in order: `created` (with the new id), `duplicate` (this client already
     submitted the item's `client_ref`, before or earlier in the batch; `id` is the stored
-    feedback's) or `invalid` (with `errors`, nothing stored). Resending a batch after a lost
-    answer is therefore safe: what was stored comes back as `duplicate`, the rest is created.
+    feedback's, or null when that feedback has since left the client's areas) or `invalid`
+    (with `errors`, nothing stored). Resending a batch after a lost answer is therefore safe:
+    what was stored comes back as `duplicate`, the rest is created.
 
     The whole request is refused only when the body is not a JSON array of objects (422),
     holds more than 1,000 items or 10 MiB (413)."""

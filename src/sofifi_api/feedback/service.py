@@ -79,6 +79,16 @@ class StatusCannotGoBack(Conflict):
         )
 
 
+class SubmissionOutOfSight(Conflict):
+    title, slug = "Submission out of sight", "submission-out-of-sight"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This client already submitted feedback with this client_ref, and that feedback "
+            "is no longer within the client's areas; nothing was stored."
+        )
+
+
 @dataclass(frozen=True)
 class FeedbackFilters:
     program_id: uuid.UUID | None = None
@@ -367,7 +377,7 @@ async def create_feedback(
     if data.client_ref is not None:
         existing = await find_submission(session, client_id, data.client_ref)
         if existing is not None:
-            return existing, False
+            return await _in_sight(session, existing, areas), False
     received_at = utcnow()
     errors = _content_errors(data, received_at)
     if errors:
@@ -390,8 +400,15 @@ async def create_feedback(
         existing = await find_submission(session, client_id, data.client_ref)
         if existing is None:
             raise
-        return existing, False
+        return await _in_sight(session, existing, areas), False
     return feedback, True
+
+
+async def _in_sight(session: AsyncSession, feedback: Feedback, areas: AreaScope) -> Feedback:
+    """A stored submission the client still sees; one it no longer sees is not shown (409)."""
+    if not await FEEDBACK.visible_keys(session, [feedback.id], areas):
+        raise SubmissionOutOfSight
+    return feedback
 
 
 _ITEM = TypeAdapter(FeedbackItem)
@@ -546,7 +563,25 @@ async def create_feedback_batch(
         first = first_of_ref[ref]
         kept = created_ids[first] if created_ids[first] in inserted else stored.get(ref)
         results[index] = _settled_repeat(index, ref, kept)
-    return [result for result in results if result is not None]
+    return await _hide_out_of_sight(
+        session, [result for result in results if result is not None], areas
+    )
+
+
+async def _hide_out_of_sight(
+    session: AsyncSession, results: list[FeedbackBatchItemResult], areas: AreaScope
+) -> list[FeedbackBatchItemResult]:
+    """Duplicates of stored feedback the client no longer sees keep their status, not its id."""
+    duplicates = {
+        result.id
+        for result in results
+        if result.status == BatchItemStatus.duplicate and result.id is not None
+    }
+    in_sight = await FEEDBACK.visible_keys(session, duplicates, areas)
+    for result in results:
+        if result.status == BatchItemStatus.duplicate and result.id not in in_sight:
+            result.id = None
+    return results
 
 
 def _settled_repeat(
