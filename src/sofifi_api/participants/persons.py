@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.db import utcnow
 from sofifi_api.errors import Conflict, NotFound, ValidationFailed
+from sofifi_api.idempotency.service import replace_personal_data_answers
 from sofifi_api.participants.models import (
     ERASED_FIELDS,
     PERSON_FIELDS,
@@ -200,4 +201,17 @@ async def erase_person(session: AsyncSession, participant: Participant) -> Perso
         participant.updated_at = now
         session.add(participant)
         await session.flush()
-    return person_public(participant, with_personal_data=True)
+    erased = person_public(participant, with_personal_data=True)
+    # Answers kept for an Idempotency-Key would otherwise replay what was just wiped.
+    await replace_personal_data_answers(session, participant.id, erased.model_dump_json().encode())
+    return erased
+
+
+def withhold_personal_data(representation: bytes) -> bytes:
+    """A person's representation (JSON) that showed personal data, as a client without
+    `participants:pii` is shown it: NIK, phone and birth date null, `redacted`."""
+    shown = PersonPublic.model_validate_json(representation)
+    withheld = shown.model_copy(
+        update=dict.fromkeys(PERSONAL_FIELDS) | {"personal_data": PersonalDataState.redacted}
+    )
+    return withheld.model_dump_json().encode()

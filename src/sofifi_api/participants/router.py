@@ -13,6 +13,7 @@ from sofifi_api.auth.principal import Principal
 from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses, request_id_of
+from sofifi_api.idempotency.middleware import answer_shows_personal_data
 from sofifi_api.pagination import Page, PageDep, page_body
 from sofifi_api.participants import persons, service
 from sofifi_api.participants.dependencies import (
@@ -137,7 +138,8 @@ async def _represent(
 async def _shown(
     request: Request, session: SessionDep, principal: Principal, representation: Shown
 ) -> Shown:
-    """The representation as answered; personal data in it is recorded as a `pii.read`."""
+    """The representation as answered; personal data in it is recorded as a `pii.read`, and
+    marked for the Idempotency-Key middleware, which re-checks it on replay."""
     if (
         isinstance(representation, PersonPublic)
         and representation.personal_data == PersonalDataState.included
@@ -145,6 +147,7 @@ async def _shown(
         await record_personal_data_read(
             session, principal, representation.id, request_id_of(request)
         )
+        answer_shows_personal_data(request, representation.id)
     return representation
 
 
