@@ -167,7 +167,9 @@ async def create_participant(
     body: Annotated[PersonCreate | GroupCreate, Body(discriminator="kind")],
 ) -> PersonPublic | GroupPublic:
     """A person (`kind: person`) or a group (`kind: group`); fields of the other kind are
-    refused. A NIK already held by a live person answers 409.
+    refused. A NIK already held by a live person answers 409 to a client granted
+    `participants:pii` in whose areas that person lives; any other client is answered as for an
+    unknown NIK, and the new person is flagged (`possible_duplicate_of`) for review.
 
     `participants:write` suffices to send NIK, phone and birth date (a survey app registers
     people it may not read back); the answer shows them only with `participants:pii`. A client
@@ -217,7 +219,8 @@ async def update_participant(
     """Changes only the fields sent, which must be fields of the participant's kind; `kind`
     cannot change. For a group, `member_ids` replaces the whole membership (members outside the
     areas of a client restricted to areas stay). Personal fields of an erased person answer
-    409; an `area_code` outside the client's areas, or none for such a client, 403."""
+    409; an `area_code` outside the client's areas, or none for such a client, 403. A `nik`
+    another live person holds is treated as on creation (409 or flagged)."""
     await if_match.require_current(
         session, participant, lambda: _represent(session, principal, participant)
     )
@@ -264,7 +267,12 @@ async def lookup_participant(
     client's areas) answers 404, which never repeats the NIK."""
     person = await persons.find_person_by_nik(session, body.nik, areas=principal.areas)
     return await _shown(
-        request, session, principal, persons.person_public(person, with_personal_data=True)
+        request,
+        session,
+        principal,
+        persons.person_public(
+            person, with_personal_data=True, shows_duplicates=principal.areas.unrestricted
+        ),
     )
 
 
