@@ -1,6 +1,7 @@
 """Replayed answers that show a person's personal data: voided by erasure, re-checked, audited."""
 
 import json
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -12,8 +13,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.clients import service as clients_service
 from sofifi_api.clients.models import ApiClient, ClientUpdate
+from sofifi_api.db import utcnow
 from sofifi_api.idempotency.models import IdempotencyRecord
 from sofifi_api.idempotency.service import stored_body
+from sofifi_api.participants.models import Participant
+from sofifi_api.participants.personal_data import wipe_personal_data
+from tests.factories import OBA_UTARA, create_reference_areas
 from tests.participants.conftest import NIK
 
 KEY = "0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"
@@ -161,6 +166,21 @@ async def test_lookup_replay_after_the_client_lost_pii_is_redacted(
     assert_no_personal_data(replay)
 
 
+async def test_replay_after_the_person_left_the_client_areas_is_redacted(
+    registrar: Registrar, client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await create_reference_areas(client)
+    await registrar.post("/v1/participants", PERSON)
+    await clients_service.update_client(
+        session, registrar.client, ClientUpdate(area_codes=[OBA_UTARA])
+    )
+
+    replay = await registrar.post("/v1/participants", PERSON)
+
+    assert replay.json()["personal_data"] == "redacted"
+    assert_no_personal_data(replay)
+
+
 async def test_replay_showing_personal_data_records_a_pii_read(
     registrar: Registrar, client: httpx.AsyncClient
 ) -> None:
@@ -193,3 +213,23 @@ async def test_replay_of_an_answer_without_personal_data_is_unchanged(
     replay = await registrar.post("/v1/participants", group)
 
     assert replay.content == first.content
+
+
+async def test_answer_kept_as_the_person_was_erased_replays_the_erased_person(
+    registrar: Registrar, session: AsyncSession
+) -> None:
+    first = await registrar.post("/v1/participants", PERSON)
+    # Erased by a transaction that ran while the answer was being kept, so it missed it.
+    person = await session.get(Participant, uuid.UUID(first.json()["id"]))
+    assert person is not None
+    wipe_personal_data(person)
+    person.erased_at = utcnow()
+    session.add(person)
+    await session.flush()
+
+    replay = await registrar.post("/v1/participants", PERSON)
+    again = await registrar.post("/v1/participants", PERSON)
+
+    assert replay.json()["personal_data"] == "erased"
+    assert_no_personal_data(replay)
+    assert again.json() == replay.json()
