@@ -1,4 +1,4 @@
-"""Migration 0009 lets flagged possible duplicates share a NIK; its downgrade loses no one."""
+"""Migration 0010 lets flagged possible duplicates share a NIK; its downgrade loses no one."""
 
 import asyncio
 import uuid
@@ -80,7 +80,7 @@ def test_downgrade_refuses_while_live_persons_share_a_nik(database_url: str) -> 
     _insert(database_url, _person(HOLDER_ID, None), _person(FLAGGED_ID, HOLDER_ID))
 
     with pytest.raises(RuntimeError, match="share a NIK"):
-        command.downgrade(alembic_config(database_url), "0008")
+        command.downgrade(alembic_config(database_url), "0009")
 
     assert asyncio.run(_ids(database_url)) == {HOLDER_ID, FLAGGED_ID}
 
@@ -89,7 +89,7 @@ def test_downgrade_and_upgrade_keep_every_person(database_url: str) -> None:
     _insert(database_url, _person(HOLDER_ID, None))
     config = alembic_config(database_url)
 
-    command.downgrade(config, "0008")
+    command.downgrade(config, "0009")
     command.upgrade(config, "head")
 
     assert asyncio.run(_ids(database_url)) == {HOLDER_ID}
