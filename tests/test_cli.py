@@ -62,3 +62,19 @@ def test_clients_create_refuses_an_unknown_scope(
 
     assert result.exit_code == 1
     assert "Unknown scope" in result.output
+
+
+def test_participants_duplicates_counts_the_flagged_persons(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        runner.invoke(app, ["migrate"])
+        result = runner.invoke(app, ["participants", "duplicates"])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().splitlines()[-1] == "0 possible duplicates."

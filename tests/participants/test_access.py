@@ -91,19 +91,6 @@ async def test_patch_answer_to_client_without_pii_is_redacted(
     assert stored["phone"] == "+6281340001122"
 
 
-async def test_duplicate_nik_from_client_without_pii_is_409_without_the_nik(
-    make_client: ClientFactory, person: dict[str, Any]
-) -> None:
-    survey_app = await make_client("participants:write")
-
-    response = await survey_app.post(
-        "/v1/participants", json={"kind": "person", "full_name": "Hadija Siti", "nik": NIK}
-    )
-
-    assert response.status_code == 409
-    assert NIK not in response.text
-
-
 async def test_group_representation_has_no_personal_data_marker(
     client: httpx.AsyncClient,
 ) -> None:

@@ -77,6 +77,8 @@ _FIELD_NAMES: dict[type[Any], dict[str, str]] = {
     Participant: {
         "nik_ciphertext": "nik",
         "nik_digest": "nik",
+        # Derived from the NIK alone: named apart, it would tell that the NIK is held elsewhere.
+        "possible_duplicate_of": "nik",
         "phone_ciphertext": "phone",
         "birth_date_ciphertext": "birth_date",
     },

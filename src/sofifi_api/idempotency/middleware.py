@@ -7,6 +7,7 @@ route with the buffered body, and keeps the answer before the client sees it.
 
 import logging
 import re
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -18,12 +19,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sofifi_api.audit.service import record_personal_data_read
 from sofifi_api.auth.dependencies import TOKEN_URL, principal_of
 from sofifi_api.auth.principal import Principal
 from sofifi_api.db import Database, get_session, utcnow
-from sofifi_api.errors import ApiError, problem_response
+from sofifi_api.errors import ApiError, problem_response, request_id_of
 from sofifi_api.idempotency import service
 from sofifi_api.idempotency.service import IdempotentRequest, Reservation, Verdict
+from sofifi_api.participants.models import Participant
+from sofifi_api.participants.persons import person_public, withhold_personal_data
+from sofifi_api.participants.visibility import PARTICIPANTS
 from sofifi_api.ratelimit.dependencies import enforce_rate_limit
 
 logger = logging.getLogger(__name__)
@@ -33,6 +38,15 @@ _VALID_KEY = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$")
 EXCLUDED_PATHS = frozenset({TOKEN_URL})
 # Refusals a retry may overcome (the operation did not run): the key is freed, not kept.
 _NOT_KEPT = frozenset({401, 403, 408, 429})
+# `request.state` attribute naming the person whose personal data the answer shows.
+_PERSONAL_DATA_OF = "idempotency_personal_data_of"
+
+
+def answer_shows_personal_data(request: Request, participant_id: uuid.UUID) -> None:
+    """Marks the answer being built as showing this person's NIK, phone or birth date: kept for
+    an Idempotency-Key, it is voided by the person's erasure, and each replay re-checks the
+    caller (and is recorded as a `pii.read`) before showing it again."""
+    setattr(request.state, _PERSONAL_DATA_OF, participant_id)
 
 
 class InvalidIdempotencyKey(ApiError):
@@ -169,11 +183,15 @@ class IdempotencyMiddleware:
             assert reservation.taken_at is not None
             await self._run(scope, replay, send, sessions, idempotent, reservation)
             return
-        response = await self._answer(request, principal, reservation)
+        response = await self._answer(request, principal, reservation, sessions)
         await response(scope, replay, send)
 
     async def _answer(
-        self, request: Request, principal: Principal, reservation: Reservation
+        self,
+        request: Request,
+        principal: Principal,
+        reservation: Reservation,
+        sessions: SessionOpener,
     ) -> Response:
         """The middleware's own answer, counted against the client's rate limit like any."""
         try:
@@ -191,6 +209,10 @@ class IdempotencyMiddleware:
         if body is None:
             kept = {k: v for k, v in headers.items() if k == "location"}
             return _problem(request.scope, AnswerWithheld(record.response_status, kept))
+        if record.participant_id is not None:
+            body = await _personal_data_rechecked(
+                request, principal, record.participant_id, body, sessions
+            )
         headers["idempotent-replayed"] = "true"
         return Response(body, status_code=record.response_status, headers=headers)
 
@@ -222,12 +244,13 @@ class IdempotencyMiddleware:
         if status >= 500 or status in _NOT_KEPT:
             await self._release(sessions, request, reservation)
         else:
-            await self._keep(sessions, request, reservation, status, messages)
+            await self._keep(scope, sessions, request, reservation, status, messages)
         for message in messages:
             await send(message)
 
     async def _keep(
         self,
+        scope: Scope,
         sessions: SessionOpener,
         request: IdempotentRequest,
         reservation: Reservation,
@@ -244,6 +267,7 @@ class IdempotencyMiddleware:
         }
         secret = "no-store" in response_headers.get("cache-control", "")
         body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        shown: uuid.UUID | None = getattr(Request(scope).state, _PERSONAL_DATA_OF, None)
         try:
             async with sessions() as session:
                 await service.complete(
@@ -253,6 +277,7 @@ class IdempotencyMiddleware:
                     status=status,
                     headers=kept,
                     body=None if secret else body,
+                    participant_id=shown,
                 )
         except Exception:
             # The operation happened: the key stays taken and a retry answers 409 until the
@@ -268,6 +293,35 @@ class IdempotencyMiddleware:
                 await service.release(session, request, reservation.taken_at)
         except Exception:
             logger.exception("idempotency key not freed")
+
+
+async def _personal_data_rechecked(
+    request: Request,
+    principal: Principal,
+    participant_id: uuid.UUID,
+    body: bytes,
+    sessions: SessionOpener,
+) -> bytes:
+    """A kept answer that showed a person's personal data, as the caller may see it now: as
+    kept, recorded as a `pii.read`, for a caller still granted `participants:pii` over the
+    person's area; withheld (`redacted`) otherwise; the erased person once erased."""
+    async with sessions() as session:
+        person = await session.get(Participant, participant_id)
+        if person is not None and person.erased_at is not None:
+            # Erased while the answer was being kept: void it now.
+            erased = person_public(person, with_personal_data=True).model_dump_json().encode()
+            await service.replace_personal_data_answers(session, participant_id, erased)
+            await session.commit()
+            return erased
+        if (
+            person is None
+            or not principal.sees_personal_data
+            or not await PARTICIPANTS.visible_keys(session, [participant_id], principal.areas)
+        ):
+            return withhold_personal_data(body)
+        await record_personal_data_read(session, principal, participant_id, request_id_of(request))
+        await session.commit()
+    return body
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:

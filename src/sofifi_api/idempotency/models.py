@@ -22,5 +22,8 @@ class IdempotencyRecord(SQLModel, table=True):
     response_status: int | None = None
     response_headers: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     response_body: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    # The person whose NIK, phone or birth date the kept answer shows: erasing the person
+    # rewrites the answer, and a replay re-checks the caller before showing it.
+    participant_id: uuid.UUID | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)

@@ -13,8 +13,11 @@ PARAMETER: dict[str, Any] = {
     "required": False,
     "description": "Makes a retry safe: the same key with the same body replays the first answer "
     "(status, body, `Location`; marked `Idempotent-Replayed: true`) instead of acting twice. "
-    "Keys belong to the client and are kept at least 24 hours. 1 to 255 printable ASCII "
-    "characters; a UUID per logical request is a good choice.",
+    "Keys belong to the client and are kept at least 24 hours. A replayed answer that showed "
+    "a person's personal data shows it only while the client still holds `participants:pii` "
+    "for that person (otherwise `personal_data: redacted`); once the person is erased it "
+    "shows the erased person. 1 to 255 printable ASCII characters; a UUID per logical "
+    "request is a good choice.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
     "example": "0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a",
 }

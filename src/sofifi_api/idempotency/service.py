@@ -158,8 +158,10 @@ async def complete(
     status: int,
     headers: dict[str, str],
     body: bytes | None,
+    participant_id: uuid.UUID | None = None,
 ) -> None:
-    """Keeps the answer to replay; `body=None` for an answer too secret to keep."""
+    """Keeps the answer to replay; `body=None` for an answer too secret to keep;
+    `participant_id` names the person whose personal data the answer shows."""
     await session.exec(
         update(IdempotencyRecord)
         .where(
@@ -172,9 +174,23 @@ async def complete(
             response_status=status,
             response_headers=headers,
             response_body=None if body is None else _cipher().encrypt(body),
+            participant_id=participant_id,
         )
     )
     await session.commit()
+
+
+async def replace_personal_data_answers(
+    session: AsyncSession, participant_id: uuid.UUID, body: bytes
+) -> None:
+    """On erasure: every kept answer that showed this person's personal data answers `body`
+    (the erased person) from now on, and shows no personal data any more. Flushed with the
+    caller's transaction, so it commits with the erasure."""
+    await session.exec(
+        update(IdempotencyRecord)
+        .where(col(IdempotencyRecord.participant_id) == participant_id)
+        .values(response_body=_cipher().encrypt(body), participant_id=None)
+    )
 
 
 async def release(session: AsyncSession, request: IdempotentRequest, taken_at: datetime) -> None:

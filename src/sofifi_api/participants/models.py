@@ -48,7 +48,8 @@ class Participant(TimestampedTable, table=True):
     """A person or a group; person-only and group-only columns are null for the other kind.
 
     NIK, phone and exact birth date are stored only as Fernet tokens (`participants.crypto`);
-    the NIK also as a keyed digest, unique among live persons, for look-up and duplicates.
+    the NIK also as a keyed digest, for look-up and duplicates: unique among live persons not
+    flagged as a possible duplicate (`persons.check_nik`).
     """
 
     __tablename__ = "participants"
@@ -57,8 +58,8 @@ class Participant(TimestampedTable, table=True):
             "uq_participants_nik_digest_live",
             "nik_digest",
             unique=True,
-            sqlite_where=sa.text("deleted_at IS NULL"),
-            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL AND possible_duplicate_of IS NULL"),
+            postgresql_where=sa.text("deleted_at IS NULL AND possible_duplicate_of IS NULL"),
         ),
     )
 
@@ -69,7 +70,10 @@ class Participant(TimestampedTable, table=True):
     gender: Gender | None = Field(default=None, sa_type=sa.String(16), index=True)
     birth_year: int | None = None
     # person: personal data, encrypted
-    nik_digest: str | None = Field(default=None, max_length=64)
+    nik_digest: str | None = Field(default=None, max_length=64, index=True)
+    # Another live person holding the same NIK when this one was registered by a client that
+    # could not be told so (`persons.check_nik`); for an operator to review.
+    possible_duplicate_of: uuid.UUID | None = Field(default=None)
     nik_ciphertext: str | None = Field(default=None, sa_type=sa.Text)
     phone_ciphertext: str | None = Field(default=None, sa_type=sa.Text)
     birth_date_ciphertext: str | None = Field(default=None, sa_type=sa.Text)
@@ -239,6 +243,15 @@ class PersonPublic(PersonSummary):
         "granted `participants:pii`, whatever is stored. `erased`: they are null because the "
         "person was erased (see `erased_at`).",
         schema_extra={"examples": ["included"]},
+    )
+    possible_duplicate_of: uuid.UUID | None = Field(
+        default=None,
+        description="The id of another live person who held the same NIK when this one was "
+        "registered (or given this NIK) by a client that may not see that person, so that "
+        "was accepted rather than refused with 409: a possible duplicate for an operator to "
+        "review. Shown only to clients granted `participants:pii` and bound to no area; null "
+        "for every other client. Correcting the NIK re-evaluates it.",
+        schema_extra={"examples": [None]},
     )
 
 

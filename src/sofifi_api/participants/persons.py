@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.db import utcnow
 from sofifi_api.errors import Conflict, NotFound, ValidationFailed
+from sofifi_api.idempotency.service import replace_personal_data_answers
 from sofifi_api.participants.models import (
     ERASED_FIELDS,
     PERSON_FIELDS,
@@ -60,15 +62,45 @@ class NothingToErase(Conflict):
         super().__init__("A group holds no personal data; only persons can be erased.")
 
 
+def _first_holder_first() -> tuple[Any, ...]:
+    """Holders of one NIK in review order: the person not flagged as a possible duplicate
+    (there is at most one live), then the flagged ones, oldest first."""
+    return (col(Participant.possible_duplicate_of).is_not(None), col(Participant.id))
+
+
 async def find_person_by_nik(session: AsyncSession, nik: str, *, areas: AreaScope) -> Participant:
-    """The live person holding this NIK, found by its digest."""
+    """The live person in `areas` holding this NIK, found by its digest; among possible
+    duplicates, the one not flagged first."""
     statement = PARTICIPANTS.readable(areas).where(
         Participant.nik_digest == nik_digest(nik), col(Participant.deleted_at).is_(None)
     )
-    person = (await session.exec(statement)).first()
+    person = (await session.exec(statement.order_by(*_first_holder_first()).limit(1))).first()
     if person is None:
         raise NoPersonWithNik
     return person
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    participant_id: uuid.UUID
+    duplicate_of: uuid.UUID
+
+
+async def possible_duplicates(session: AsyncSession) -> list[PossibleDuplicate]:
+    """Live persons flagged as holding the NIK of another, for an operator to review."""
+    statement = (
+        select(Participant.id, Participant.possible_duplicate_of)
+        .where(
+            col(Participant.possible_duplicate_of).is_not(None),
+            col(Participant.deleted_at).is_(None),
+        )
+        .order_by(col(Participant.id))
+    )
+    return [
+        PossibleDuplicate(participant_id, duplicate_of)
+        for participant_id, duplicate_of in (await session.exec(statement)).all()
+        if duplicate_of is not None
+    ]
 
 
 def fields_of(participant: Participant, model: type[SQLModel]) -> dict[str, Any]:
@@ -84,14 +116,20 @@ def person_summary(person: Participant) -> PersonSummary:
     return PersonSummary.model_validate(fields_of(person, PersonSummary))
 
 
-def person_public(person: Participant, *, with_personal_data: bool) -> PersonPublic:
-    """The person; NIK, phone and birth date are decrypted only for a caller who may see them."""
+def person_public(
+    person: Participant, *, with_personal_data: bool, shows_duplicates: bool = False
+) -> PersonPublic:
+    """The person; NIK, phone and birth date are decrypted only for a caller who may see them,
+    `possible_duplicate_of` shown only with them and `shows_duplicates` (a caller bound to no
+    area, who may see the other person too)."""
     personal: dict[str, Any] = {}
     if person.erased_at is not None:
         state = PersonalDataState.erased
     elif with_personal_data:
         state = PersonalDataState.included
         personal = read_personal_data(person)
+        if shows_duplicates:
+            personal["possible_duplicate_of"] = person.possible_duplicate_of
     else:
         state = PersonalDataState.redacted
     return PersonPublic.model_validate(
@@ -99,17 +137,33 @@ def person_public(person: Participant, *, with_personal_data: bool) -> PersonPub
     )
 
 
-async def _ensure_nik_free(
-    session: AsyncSession, digest: str, *, other_than: uuid.UUID | None = None
-) -> None:
-    """Refuse (409) a NIK digest a live person holds, whatever the caller's areas."""
-    statement = select(Participant.id).where(
+async def check_nik(
+    session: AsyncSession,
+    digest: str,
+    *,
+    areas: AreaScope,
+    sees_personal_data: bool,
+    other_than: uuid.UUID | None = None,
+) -> uuid.UUID | None:
+    """The NIK uniqueness rule, which must not tell a caller of people it may not see.
+
+    A live person already holding the NIK is a 409 only for a caller that may see that person
+    (granted `participants:pii`, the person within its areas): it learns nothing new. For any
+    other caller a 409 would confirm that the NIK exists somewhere, so the person is accepted
+    as with an unknown NIK, the same query run either way; the holder's id is returned, to
+    flag the new person as a possible duplicate. None: nobody live holds the NIK.
+    """
+    statement = select(Participant.id, PARTICIPANTS.where(areas).label("visible")).where(
         Participant.nik_digest == digest, col(Participant.deleted_at).is_(None)
     )
     if other_than is not None:
         statement = statement.where(Participant.id != other_than)
-    if (await session.exec(statement.limit(1))).first() is not None:
+    holders = (await session.exec(statement.order_by(*_first_holder_first()))).all()
+    if not holders:
+        return None
+    if sees_personal_data and any(visible for _, visible in holders):
         raise DuplicateNik
+    return holders[0][0]
 
 
 def _check_person(values: dict[str, Any]) -> None:
@@ -141,24 +195,36 @@ def _check_person(values: dict[str, Any]) -> None:
 
 
 async def create_person(
-    session: AsyncSession, data: PersonCreate, *, with_personal_data: bool
+    session: AsyncSession, data: PersonCreate, *, areas: AreaScope, with_personal_data: bool
 ) -> PersonPublic:
     values = data.model_dump(exclude={"kind"})
     if values["birth_date"] is not None and values["birth_year"] is None:
         values["birth_year"] = values["birth_date"].year
     _check_person(values)
     if values["nik"] is not None:
-        await _ensure_nik_free(session, nik_digest(values["nik"]))
+        values["possible_duplicate_of"] = await check_nik(
+            session,
+            nik_digest(values["nik"]),
+            areas=areas,
+            sees_personal_data=with_personal_data,
+        )
     personal = {name: values.pop(name) for name in PERSONAL_FIELDS}
     person = Participant(kind=ParticipantKind.person, **values)
     write_personal_data(person, personal)
     session.add(person)
     await session.flush()
-    return person_public(person, with_personal_data=with_personal_data)
+    return person_public(
+        person, with_personal_data=with_personal_data, shows_duplicates=areas.unrestricted
+    )
 
 
 async def update_person(
-    session: AsyncSession, person: Participant, changes: dict[str, Any]
+    session: AsyncSession,
+    person: Participant,
+    changes: dict[str, Any],
+    *,
+    areas: AreaScope,
+    with_personal_data: bool,
 ) -> None:
     if person.erased_at is not None and changes.keys() & ERASED_FIELDS:
         raise ParticipantErased(changes.keys() & ERASED_FIELDS)
@@ -169,10 +235,18 @@ async def update_person(
     if person.birth_date_ciphertext is not None and "birth_date" not in changes:
         stored["birth_date"] = read_personal_data(person)["birth_date"]
     _check_person(stored | changes)
-    if changes.get("nik") is not None:
+    if "nik" in changes and changes["nik"] is None:
+        person.possible_duplicate_of = None
+    elif changes.get("nik") is not None:
         digest = nik_digest(changes["nik"])
         if digest != person.nik_digest:
-            await _ensure_nik_free(session, digest, other_than=person.id)
+            person.possible_duplicate_of = await check_nik(
+                session,
+                digest,
+                areas=areas,
+                sees_personal_data=with_personal_data,
+                other_than=person.id,
+            )
     personal = {name: changes.pop(name) for name in PERSONAL_FIELDS if name in changes}
     write_personal_data(person, personal)
     person.sqlmodel_update(changes)
@@ -194,6 +268,7 @@ async def erase_person(session: AsyncSession, participant: Participant) -> Perso
         now = utcnow()
         wipe_personal_data(participant)
         participant.full_name = None
+        participant.possible_duplicate_of = None
         participant.consent_given = False
         participant.consent_at = None
         participant.consent_basis = None
@@ -201,4 +276,18 @@ async def erase_person(session: AsyncSession, participant: Participant) -> Perso
         participant.updated_at = now
         session.add(participant)
         await session.flush()
-    return person_public(participant, with_personal_data=True)
+    erased = person_public(participant, with_personal_data=True)
+    # Answers kept for an Idempotency-Key would otherwise replay what was just wiped.
+    await replace_personal_data_answers(session, participant.id, erased.model_dump_json().encode())
+    return erased
+
+
+def withhold_personal_data(representation: bytes) -> bytes:
+    """A person's representation (JSON) that showed personal data, as a client without
+    `participants:pii` is shown it: NIK, phone and birth date null, `redacted`."""
+    shown = PersonPublic.model_validate_json(representation)
+    withheld = shown.model_copy(
+        update=dict.fromkeys((*PERSONAL_FIELDS, "possible_duplicate_of"))
+        | {"personal_data": PersonalDataState.redacted}
+    )
+    return withheld.model_dump_json().encode()

@@ -13,6 +13,7 @@ from sofifi_api.auth.principal import Principal
 from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses, request_id_of
+from sofifi_api.idempotency.middleware import answer_shows_personal_data
 from sofifi_api.pagination import Page, PageDep, page_body
 from sofifi_api.participants import persons, service
 from sofifi_api.participants.dependencies import (
@@ -137,7 +138,8 @@ async def _represent(
 async def _shown(
     request: Request, session: SessionDep, principal: Principal, representation: Shown
 ) -> Shown:
-    """The representation as answered; personal data in it is recorded as a `pii.read`."""
+    """The representation as answered; personal data in it is recorded as a `pii.read`, and
+    marked for the Idempotency-Key middleware, which re-checks it on replay."""
     if (
         isinstance(representation, PersonPublic)
         and representation.personal_data == PersonalDataState.included
@@ -145,6 +147,7 @@ async def _shown(
         await record_personal_data_read(
             session, principal, representation.id, request_id_of(request)
         )
+        answer_shows_personal_data(request, representation.id)
     return representation
 
 
@@ -164,7 +167,9 @@ async def create_participant(
     body: Annotated[PersonCreate | GroupCreate, Body(discriminator="kind")],
 ) -> PersonPublic | GroupPublic:
     """A person (`kind: person`) or a group (`kind: group`); fields of the other kind are
-    refused. A NIK already held by a live person answers 409.
+    refused. A NIK already held by a live person answers 409 to a client granted
+    `participants:pii` in whose areas that person lives; any other client is answered as for an
+    unknown NIK, and the new person is flagged (`possible_duplicate_of`) for review.
 
     `participants:write` suffices to send NIK, phone and birth date (a survey app registers
     people it may not read back); the answer shows them only with `participants:pii`. A client
@@ -214,7 +219,8 @@ async def update_participant(
     """Changes only the fields sent, which must be fields of the participant's kind; `kind`
     cannot change. For a group, `member_ids` replaces the whole membership (members outside the
     areas of a client restricted to areas stay). Personal fields of an erased person answer
-    409; an `area_code` outside the client's areas, or none for such a client, 403."""
+    409; an `area_code` outside the client's areas, or none for such a client, 403. A `nik`
+    another live person holds is treated as on creation (409 or flagged)."""
     await if_match.require_current(
         session, participant, lambda: _represent(session, principal, participant)
     )
@@ -261,7 +267,12 @@ async def lookup_participant(
     client's areas) answers 404, which never repeats the NIK."""
     person = await persons.find_person_by_nik(session, body.nik, areas=principal.areas)
     return await _shown(
-        request, session, principal, persons.person_public(person, with_personal_data=True)
+        request,
+        session,
+        principal,
+        persons.person_public(
+            person, with_personal_data=True, shows_duplicates=principal.areas.unrestricted
+        ),
     )
 
 

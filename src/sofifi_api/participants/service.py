@@ -143,7 +143,11 @@ async def participant_public(
 ) -> PersonPublic | GroupPublic:
     """The single-participant representation, with personal data if `with_personal_data`."""
     if participant.kind == ParticipantKind.person:
-        return person_public(participant, with_personal_data=with_personal_data)
+        return person_public(
+            participant,
+            with_personal_data=with_personal_data,
+            shows_duplicates=areas.unrestricted,
+        )
     members = await _members_by_group(session, [participant.id], areas)
     return _group_public(participant, members[participant.id])
 
@@ -272,7 +276,9 @@ async def create_participant(
     `with_personal_data` (a client may write personal data it cannot read)."""
     await _check_area(session, data.area_code, areas)
     if isinstance(data, PersonCreate):
-        return await create_person(session, data, with_personal_data=with_personal_data)
+        return await create_person(
+            session, data, areas=areas, with_personal_data=with_personal_data
+        )
     return await _create_group(session, data, areas)
 
 
@@ -327,8 +333,14 @@ async def update_participant(
     if "area_code" in changes:
         await _check_area(session, changes["area_code"], areas)
     if kind == ParticipantKind.person:
-        await update_person(session, participant, changes)
-        return person_public(participant, with_personal_data=with_personal_data)
+        await update_person(
+            session, participant, changes, areas=areas, with_personal_data=with_personal_data
+        )
+        return person_public(
+            participant,
+            with_personal_data=with_personal_data,
+            shows_duplicates=areas.unrestricted,
+        )
     return await _update_group(session, participant, changes, areas)
 
 
