@@ -57,14 +57,22 @@ EVERY_AREA = AreaScope()
 
 
 class AreaOutOfScope(ApiError):
-    """403: a write would place data in, or change data of, an area the client is not bound to."""
+    """403: a write would place data in, or change data of, an area the client is not bound to.
+
+    `area_codes` names stored areas outside the client's; a refused value the client sent is
+    named by its field in `errors`, never repeated (it may be personal data in the wrong field).
+    """
 
     status, title, slug = 403, "Area outside the client's scope", "area-out-of-scope"
 
     def __init__(
-        self, detail: str, area_codes: Iterable[str], errors: list[FieldError] | None = None
+        self,
+        detail: str,
+        area_codes: Iterable[str] | None = None,
+        errors: list[FieldError] | None = None,
     ) -> None:
-        super().__init__(detail, errors=errors, extensions={"area_codes": sorted(set(area_codes))})
+        extensions = None if area_codes is None else {"area_codes": sorted(set(area_codes))}
+        super().__init__(detail, errors=errors, extensions=extensions)
 
 
 def refuse_uncovered_fields(areas: AreaScope, fields: Iterable[tuple[str, str | None]]) -> None:
@@ -73,25 +81,22 @@ def refuse_uncovered_fields(areas: AreaScope, fields: Iterable[tuple[str, str | 
     if areas.unrestricted:
         return
     errors: list[FieldError] = []
-    outside: list[str] = []
     for field, code in fields:
         if code is None:
             message = "A client restricted to areas must name one of its areas here."
         elif not areas.covers(code):
             message = "This area is outside the client's areas."
-            outside.append(code)
         else:
             continue
         errors.append(
             FieldError(location="body", field=field, message=message, code="area_out_of_scope")
         )
     if errors:
-        named = ", ".join(outside) if outside else "none given"
+        named = ", ".join(error.field for error in errors)
         raise AreaOutOfScope(
             f"This client may write only within its areas ({', '.join(areas.codes)}); "
-            f"areas outside them: {named}.",
-            outside,
-            errors,
+            f"refused: {named}.",
+            errors=errors,
         )
 
 

@@ -18,7 +18,7 @@ from sofifi_api.clients.models import (
     CredentialStatus,
 )
 from sofifi_api.db import utcnow
-from sofifi_api.errors import Conflict, NotFound, ValidationFailed
+from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sofifi_api.organizations.service import live_organization_ids
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.schemas import require_non_null
@@ -47,11 +47,19 @@ class IssuedKey:
 
 
 def check_scopes(scopes: Sequence[str]) -> list[str]:
-    unknown = sorted(set(scopes) - SCOPES.keys())
-    if unknown:
-        raise ValidationFailed.for_field(
-            "scopes", f"Unknown scope: {', '.join(unknown)}.", code="unknown_scope"
+    unknown = [
+        FieldError(
+            location="body",
+            field=f"scopes.{index}",
+            message="Not a scope this service grants; see the OAuth2 scheme's scopes.",
+            code="unknown_scope",
         )
+        for index, scope in enumerate(scopes)
+        if scope not in SCOPES
+    ]
+    if unknown:
+        named = ", ".join(error.field for error in unknown)
+        raise ValidationFailed(f"Unknown scope in {named}.", errors=unknown)
     if not scopes:
         raise ValidationFailed.for_field("scopes", "Grant at least one scope.", code="required")
     return sorted(set(scopes))
