@@ -4,10 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_areas_exist
+from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.credentials import generate_key, key_matches, lookup_id_of
 from sofifi_api.auth.scopes import SCOPES
 from sofifi_api.clients.models import (
@@ -192,15 +195,38 @@ async def active_client(session: AsyncSession, client_id: uuid.UUID) -> ApiClien
     return client if client is not None and client.is_active(utcnow()) else None
 
 
+def is_within(areas: AreaScope, client: ApiClient) -> bool:
+    """Whether a client bound to `areas` may see and manage `client`: only clients bound to
+    areas all within its own (one bound to none reaches every area, so it is not)."""
+    return areas.unrestricted or (bool(client.area_codes) and areas.covers_all(client.area_codes))
+
+
+def _within_clause(areas: AreaScope, dialect: str) -> ColumnElement[bool]:
+    """`is_within` in SQL: some area code, and none outside `areas`."""
+    if areas.unrestricted:
+        return sa.true()
+    codes = col(ApiClient.area_codes)
+    value = sa.column("value", sa.String)
+    if dialect == "postgresql":
+        granted = sa.func.json_array_elements_text(codes).table_valued(value)
+    else:
+        granted = sa.func.json_each(codes).table_valued(value)
+    return sa.and_(
+        sa.exists().select_from(granted),
+        ~sa.exists().select_from(granted).where(~areas.clause(granted.c.value)),
+    )
+
+
 async def list_clients_page(
     session: AsyncSession,
     page: PageRequest,
     *,
+    areas: AreaScope,
     status: CredentialStatus | None = None,
     organization_id: uuid.UUID | None = None,
     updated_since: datetime | None = None,
 ) -> tuple[list[ApiClient], str | None]:
-    statement = select(ApiClient)
+    statement = select(ApiClient).where(_within_clause(areas, session.get_bind().dialect.name))
     now = utcnow()
     revoked = col(ApiClient.revoked_at).is_not(None)
     expired = col(ApiClient.expires_at).is_not(None) & (col(ApiClient.expires_at) <= now)
