@@ -359,7 +359,8 @@ _STANDARD_DESCRIPTIONS = {
     400: "Malformed request: invalid JSON or a cursor this service did not issue.",
     401: "No credential, or one that is unknown, revoked or expired.",
     403: "The credential lacks the scope this operation needs, or the write reaches an area "
-    "outside the client's areas (`/problems/area-out-of-scope`, naming them in `area_codes`).",
+    "outside the client's areas (`/problems/area-out-of-scope`: a stored row's areas outside "
+    "them are named in `area_codes`, a value sent by its field in `errors`).",
     404: "No such resource: it never existed, was deleted, or lies outside the client's areas.",
     409: "Conflicts with existing data (a duplicate, or a resource still in use).",
     413: "The request body is too large.",

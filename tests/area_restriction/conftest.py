@@ -52,12 +52,24 @@ async def all_ids(partner: httpx.AsyncClient, path: str) -> list[str]:
 
 
 def assert_out_of_scope(response: httpx.Response, *codes: str) -> None:
+    """A stored row is refused: `area_codes` names its areas outside the client's."""
     assert response.status_code == 403, response.text
     body = response.json()
     assert body["type"] == "/problems/area-out-of-scope"
     assert body["area_codes"] == sorted(codes)
     for code in codes:
         assert code in body["detail"]
+
+
+def assert_fields_out_of_scope(response: httpx.Response, *fields: str) -> None:
+    """Sent values are refused: each field is named, its value never repeated."""
+    assert response.status_code == 403, response.text
+    body = response.json()
+    assert body["type"] == "/problems/area-out-of-scope"
+    assert "area_codes" not in body
+    assert [error["field"] for error in body["errors"]] == list(fields)
+    for field in fields:
+        assert field in body["detail"]
 
 
 @pytest.fixture

@@ -200,12 +200,13 @@ async def test_unknown_partner_organization_is_422_naming_its_index(
     assert _fields(response) == ["partners.1.organization_id"]
 
 
-async def test_unknown_area_is_422_naming_area_codes(
+async def test_unknown_area_is_422_naming_its_place_not_its_value(
     client: httpx.AsyncClient, lead: Json, areas: None
 ) -> None:
     response = await client.post("/v1/programs", json=_body(lead, area_codes=[SOFIFI, "99.99"]))
 
-    assert _fields(response) == ["area_codes"]
+    assert _fields(response) == ["area_codes.1"]
+    assert "99.99" not in response.text
 
 
 async def test_same_area_twice_is_422(client: httpx.AsyncClient, lead: Json, areas: None) -> None:

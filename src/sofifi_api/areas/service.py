@@ -1,6 +1,6 @@
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +14,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from sofifi_api.areas.models import Area, AreaCreate, AreaLevel, AreaUpdate
 from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
 from sofifi_api.db import sync_window, tombstone, utcnow
-from sofifi_api.errors import Conflict, NotFound, ValidationFailed
+from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sofifi_api.feedback.models import Feedback
 from sofifi_api.infrastructure_projects.models import InfrastructureProject, ProjectArea
 from sofifi_api.organizations.models import Organization
@@ -65,23 +65,39 @@ class AreaInUse(Conflict):
     pass
 
 
-async def ensure_areas_exist(session: AsyncSession, codes: Iterable[str], *, field: str) -> None:
-    """Refuse (422 naming `field`) any code that is not a live area; one query for all."""
-    wanted = set(codes)
+async def ensure_areas_exist(session: AsyncSession, codes: Sequence[str], *, field: str) -> None:
+    """Refuse (422) any code that is not a live area, naming each as `<field>.<index>`; one
+    query for all."""
+    await _refuse_unknown_areas(session, [(f"{field}.{i}", code) for i, code in enumerate(codes)])
+
+
+async def ensure_area_exists(session: AsyncSession, code: str, *, field: str) -> None:
+    await _refuse_unknown_areas(session, [(field, code)])
+
+
+async def _refuse_unknown_areas(session: AsyncSession, fields: Sequence[tuple[str, str]]) -> None:
+    # The message names the field, never the code: a value pasted into the wrong field may be
+    # personal data, and an error must not repeat it.
+    wanted = {code for _, code in fields}
     if not wanted:
         return
     rows = await session.exec(
         select(Area.code).where(col(Area.code).in_(wanted), col(Area.deleted_at).is_(None))
     )
-    missing = sorted(wanted - set(rows.all()))
-    if missing:
-        raise ValidationFailed.for_field(
-            field, f"Unknown area code: {', '.join(missing)}.", code="unknown_reference"
+    live = set(rows.all())
+    errors = [
+        FieldError(
+            location="body",
+            field=field,
+            message="No live area has this code.",
+            code="unknown_reference",
         )
-
-
-async def ensure_area_exists(session: AsyncSession, code: str, *, field: str) -> None:
-    await ensure_areas_exist(session, [code], field=field)
+        for field, code in fields
+        if code not in live
+    ]
+    if errors:
+        named = ", ".join(error.field for error in errors)
+        raise ValidationFailed(f"Unknown area code in {named}.", errors=errors)
 
 
 async def get_area(session: AsyncSession, code: str) -> Area:

@@ -58,14 +58,22 @@ AREA_OUT_OF_SCOPE = "area_out_of_scope"
 
 
 class AreaOutOfScope(ApiError):
-    """403: a write would place data in, or change data of, an area the client is not bound to."""
+    """403: a write would place data in, or change data of, an area the client is not bound to.
+
+    `area_codes` names stored areas outside the client's; a refused value the client sent is
+    named by its field in `errors`, never repeated (it may be personal data in the wrong field).
+    """
 
     status, title, slug = 403, "Area outside the client's scope", "area-out-of-scope"
 
     def __init__(
-        self, detail: str, area_codes: Iterable[str], errors: list[FieldError] | None = None
+        self,
+        detail: str,
+        area_codes: Iterable[str] | None = None,
+        errors: list[FieldError] | None = None,
     ) -> None:
-        super().__init__(detail, errors=errors, extensions={"area_codes": sorted(set(area_codes))})
+        extensions = None if area_codes is None else {"area_codes": sorted(set(area_codes))}
+        super().__init__(detail, errors=errors, extensions=extensions)
 
 
 def uncovered_field(areas: AreaScope, field: str, code: str | None) -> FieldError | None:
@@ -86,21 +94,17 @@ def refuse_uncovered_fields(areas: AreaScope, fields: Iterable[tuple[str, str | 
     if areas.unrestricted:
         return
     errors: list[FieldError] = []
-    outside: list[str] = []
     for field, code in fields:
         error = uncovered_field(areas, field, code)
         if error is None:
             continue
         errors.append(error)
-        if code is not None:
-            outside.append(code)
     if errors:
-        named = ", ".join(outside) if outside else "none given"
+        named = ", ".join(error.field for error in errors)
         raise AreaOutOfScope(
             f"This client may write only within its areas ({', '.join(areas.codes)}); "
-            f"areas outside them: {named}.",
-            outside,
-            errors,
+            f"refused: {named}.",
+            errors=errors,
         )
 
 

@@ -30,7 +30,7 @@ def _requested_types(types: str | None, principal: PrincipalDep) -> list[ChangeT
         try:
             requested.append(ChangeType(name))
         except ValueError:
-            message = f"Unknown type {name!r}; the types are: {_TYPES}."
+            message = f"Names a type that does not exist; the types are: {_TYPES}."
             raise ValidationFailed(
                 message,
                 errors=[FieldError(location="query", field="types", message=message, code="enum")],

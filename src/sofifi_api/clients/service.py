@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_areas_exist
+from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.credentials import generate_key, key_matches, lookup_id_of
 from sofifi_api.auth.scopes import SCOPES
 from sofifi_api.clients.models import (
@@ -17,8 +18,9 @@ from sofifi_api.clients.models import (
     ClientUpdate,
     CredentialStatus,
 )
+from sofifi_api.clients.visibility import clients_within
 from sofifi_api.db import utcnow
-from sofifi_api.errors import Conflict, NotFound, ValidationFailed
+from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sofifi_api.organizations.service import live_organization_ids
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.schemas import require_non_null
@@ -47,11 +49,19 @@ class IssuedKey:
 
 
 def check_scopes(scopes: Sequence[str]) -> list[str]:
-    unknown = sorted(set(scopes) - SCOPES.keys())
-    if unknown:
-        raise ValidationFailed.for_field(
-            "scopes", f"Unknown scope: {', '.join(unknown)}.", code="unknown_scope"
+    unknown = [
+        FieldError(
+            location="body",
+            field=f"scopes.{index}",
+            message="Not a scope this service grants; see the OAuth2 scheme's scopes.",
+            code="unknown_scope",
         )
+        for index, scope in enumerate(scopes)
+        if scope not in SCOPES
+    ]
+    if unknown:
+        named = ", ".join(error.field for error in unknown)
+        raise ValidationFailed(f"Unknown scope in {named}.", errors=unknown)
     if not scopes:
         raise ValidationFailed.for_field("scopes", "Grant at least one scope.", code="required")
     return sorted(set(scopes))
@@ -188,11 +198,12 @@ async def list_clients_page(
     session: AsyncSession,
     page: PageRequest,
     *,
+    areas: AreaScope,
     status: CredentialStatus | None = None,
     organization_id: uuid.UUID | None = None,
     updated_since: datetime | None = None,
 ) -> tuple[list[ApiClient], str | None]:
-    statement = select(ApiClient)
+    statement = select(ApiClient).where(clients_within(areas, session.get_bind().dialect.name))
     now = utcnow()
     revoked = col(ApiClient.revoked_at).is_not(None)
     expired = col(ApiClient.expires_at).is_not(None) & (col(ApiClient.expires_at) <= now)

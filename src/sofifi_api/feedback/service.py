@@ -323,9 +323,7 @@ def _reference_errors(
             errors.append(outside)
         elif data.area_code not in refs.areas:
             errors.append(
-                _body_error(
-                    "area_code", f"Unknown area code: {data.area_code}.", "unknown_reference"
-                )
+                _body_error("area_code", "No live area has this code.", "unknown_reference")
             )
     if data.survey_id is not None and data.survey_version is not None:
         version = refs.versions.get((data.survey_id, data.survey_version))
