@@ -78,20 +78,24 @@ async def _authenticate(request: Request, session: SessionDep) -> Principal:
             invalid_token=False,
         )
     if credential.startswith(KEY_PREFIX):
-        client = await clients.client_for_key(session, credential)
-        if client is not None:
-            return _principal(client, frozenset(client.scopes), "api_key")
+        live = await clients.live_key(session, credential)
+        if live is not None:
+            return _principal(live.client, frozenset(live.client.scopes), "api_key")
         raise Unauthorized("The API key is unknown, revoked or expired.", invalid_token=True)
     claims = read_access_token(credential)
     if claims is not None:
-        client = await clients.active_client(session, claims.client_id)
-        if client is not None:
+        live = await clients.live_key_by_id(session, claims.key_id, claims.client_id)
+        if live is not None:
+            client = live.client
             # Scopes withdrawn from the client since the token was issued no longer count.
             held = frozenset(client.scopes)
             # An admin client holds every scope, so a token narrowed to some of them keeps them.
             granted = claims.scopes if ADMIN in held else claims.scopes & held
             return _principal(client, granted, "access_token")
-    raise Unauthorized("The access token is invalid or expired.", invalid_token=True)
+    raise Unauthorized(
+        "The access token is invalid or expired, or the key it was bought with is retired.",
+        invalid_token=True,
+    )
 
 
 async def principal_of(request: Request, session: AsyncSession) -> Principal | None:

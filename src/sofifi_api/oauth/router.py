@@ -121,7 +121,8 @@ async def create_access_token(
     the form, buy a bearer token for the requested scopes (all the client's by default).
 
     The token lapses after `expires_in` seconds, and at once when the client is revoked or
-    expires; a scope later withdrawn from the client no longer counts.
+    expires or the key it was bought with is retired (revoked, or rotated and its grace period
+    over); a scope later withdrawn from the client no longer counts.
     """
     form = await _token_form(request)
     if form.grant_type != GRANT_TYPE:
