@@ -26,6 +26,8 @@ from sofifi_api.db import Database, async_url, get_session
 from sofifi_api.main import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
+# A key of the suite's own, so no test generates one into the repository's var/.
+os.environ.setdefault("SOFIFI_SECRET_KEY", "sofifi-test-suite-secret-key-not-for-production")
 
 
 def alembic_config(database_url: str) -> Config:

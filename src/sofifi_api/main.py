@@ -32,7 +32,8 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(database: Database | None = None) -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
-    # A malformed SOFIFI_PII_KEYS stops the start, rather than the first request that needs it.
+    # At start rather than at the first request that needs them: a malformed SOFIFI_PII_KEYS
+    # stops the start, and without SOFIFI_SECRET_KEY the key is generated or read (and warned of).
     keys_for(settings)
 
     @asynccontextmanager

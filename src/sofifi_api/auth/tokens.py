@@ -45,7 +45,7 @@ def issue_access_token(
         "exp": int((now + timedelta(seconds=ttl)).timestamp()),
         "jti": uuid.uuid4().hex,
     }
-    token = jwt.encode(claims, get_settings().secret_key, algorithm=_ALGORITHM)
+    token = jwt.encode(claims, get_settings().resolved_secret_key, algorithm=_ALGORITHM)
     return AccessToken(token=token, expires_in=ttl, scopes=tuple(scopes))
 
 
@@ -54,7 +54,7 @@ def read_access_token(token: str) -> TokenClaims | None:
     try:
         claims = jwt.decode(
             token,
-            get_settings().secret_key,
+            get_settings().resolved_secret_key,
             algorithms=[_ALGORITHM],
             audience=_AUDIENCE,
             issuer=_ISSUER,
