@@ -64,6 +64,21 @@ class Settings(BaseSettings):
         le=1_000_000,
         description="Requests a client may make per minute unless the client has its own limit.",
     )
+    failed_auth_limit_per_address: int = Field(
+        default=30,
+        ge=1,
+        le=1_000_000,
+        description="Failed authentications a source address may make per minute; past it, "
+        "every credential it sends is refused (429) until the minute ends.",
+    )
+    failed_auth_limit_per_client: int = Field(
+        default=30,
+        ge=1,
+        le=1_000_000,
+        description="Failed authentications naming one client (its id at the token endpoint, "
+        "or one of its API keys) per minute, from any address; past it, that client's "
+        "credentials are refused (429) until the minute ends.",
+    )
     rate_limit_key_prefix: str = Field(
         default="sofifi:ratelimit",
         min_length=1,

@@ -78,8 +78,6 @@ def granted_scopes(client: ApiClient, requested: str | None) -> list[str]:
     return sorted(wanted)
 
 
-async def grant_client_credentials(
-    session: AsyncSession, *, client_id: str, secret: str, scope: str | None, now: datetime
-) -> AccessToken:
-    live = await authenticate_client(session, client_id, secret)
+def grant_access_token(live: LiveKey, scope: str | None, now: datetime) -> AccessToken:
+    """A token for the requested scopes, naming the key it was bought with."""
     return issue_access_token(live.client.id, live.key.id, granted_scopes(live.client, scope), now)
