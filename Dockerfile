@@ -31,7 +31,8 @@ COPY --from=build /app/.venv ./.venv
 COPY src ./src
 COPY migrations ./migrations
 COPY alembic.ini ./
-# The default SQLite database lives in var/, the one directory the service writes to.
+# var/ is the one directory the service writes to: the default SQLite database, and the
+# generated secret key when SOFIFI_SECRET_KEY is unset (mount a volume there to keep them).
 RUN mkdir var && chown sofifi:sofifi var
 USER sofifi
 EXPOSE 8000

@@ -21,11 +21,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from sofifi_api.auth.throttle import FailureLimits
 from sofifi_api.clients import service as clients_service
 from sofifi_api.db import Database, async_url, get_session
 from sofifi_api.main import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
+# A key of the suite's own, so no test generates one into the repository's var/.
+os.environ.setdefault("SOFIFI_SECRET_KEY", "sofifi-test-suite-secret-key-not-for-production")
 
 
 def alembic_config(database_url: str) -> Config:
@@ -120,6 +123,9 @@ def app(database: Database, connection: AsyncConnection) -> FastAPI:
                 raise
 
     application.dependency_overrides[get_session] = session_in_test_transaction
+    # Tests send many wrong credentials from one address; tests/ratelimit/test_authentication.py
+    # holds the applications that keep the real limits (low ones, to reach them).
+    application.state.failed_auth_limits = FailureLimits(per_address=100_000, per_client=100_000)
     return application
 
 

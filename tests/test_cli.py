@@ -1,10 +1,15 @@
+import asyncio
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
 from sofifi_api.cli import app
 from sofifi_api.config import get_settings
+from sofifi_api.db import Database
+from sofifi_api.main import create_app
 
 
 def test_help_lists_serve_migrate_and_seed_demo() -> None:
@@ -78,3 +83,47 @@ def test_participants_duplicates_counts_the_flagged_persons(
 
     assert result.exit_code == 0, result.output
     assert result.output.strip().splitlines()[-1] == "0 possible duplicates."
+
+
+async def call_api(method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request to the service on the database the CLI works on."""
+    database = Database()
+    application = create_app(database)
+    transport = httpx.ASGITransport(app=application)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            return await http.request(method, path, **kwargs)
+    finally:
+        await application.state.rate_limiter.close()
+        await database.dispose()
+
+
+def test_clients_rotate_ends_the_access_tokens_of_the_old_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    get_settings.cache_clear()
+    runner = CliRunner()
+    try:
+        assert runner.invoke(app, ["migrate"]).exit_code == 0
+        created = runner.invoke(
+            app, ["clients", "create", "--name", "Leaked", "--scope", "programs:read"]
+        ).output.splitlines()
+        client_id, key = created[0].removeprefix("client id: "), created[-1]
+        bought = asyncio.run(
+            call_api(
+                "POST",
+                "/v1/oauth/token",
+                data={"grant_type": "client_credentials"},
+                auth=(client_id, key),
+            )
+        )
+        token = bought.json()["access_token"]
+        assert runner.invoke(app, ["clients", "rotate", client_id]).exit_code == 0
+        response = asyncio.run(
+            call_api("GET", "/v1/programs", headers={"Authorization": f"Bearer {token}"})
+        )
+    finally:
+        get_settings.cache_clear()
+
+    assert response.status_code == 401

@@ -1,12 +1,25 @@
 """Service settings, read once from the environment."""
 
-from functools import lru_cache
+import logging
+import os
+import secrets
+import stat
+import tempfile
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_SQLITE_PATH = Path("var/sofifi.db")
+DEFAULT_SECRET_KEY_PATH = Path("var/secret-key")
+_SECRET_KEY_MIN_LENGTH = 16
+
+
+class SecretKeyError(RuntimeError):
+    """No secret key is configured and none can be kept: the service cannot start."""
 
 
 class Settings(BaseSettings):
@@ -31,10 +44,16 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", validation_alias=AliasChoices("HOST", "SOFIFI_HOST"))
     port: int = Field(default=8000, validation_alias=AliasChoices("PORT", "SOFIFI_PORT"))
-    secret_key: str = Field(
-        default="sofifi-development-secret-change-me",
-        min_length=16,
-        description="Signs pagination cursors; set a long random value in production.",
+    secret_key: SecretStr | None = Field(
+        default=None,
+        min_length=_SECRET_KEY_MIN_LENGTH,
+        description="Signs access tokens and pagination cursors. Unset: a random key generated "
+        "on first start and kept in secret_key_file, which every replica must then share.",
+    )
+    secret_key_file: Path = Field(
+        default=DEFAULT_SECRET_KEY_PATH,
+        description="Where the generated secret key is kept (owner-only) while secret_key is "
+        "unset.",
     )
     access_token_ttl_seconds: int = Field(
         default=900, ge=60, le=86400, description="Lifetime of OAuth2 access tokens."
@@ -44,6 +63,21 @@ class Settings(BaseSettings):
         ge=1,
         le=1_000_000,
         description="Requests a client may make per minute unless the client has its own limit.",
+    )
+    failed_auth_limit_per_address: int = Field(
+        default=30,
+        ge=1,
+        le=1_000_000,
+        description="Failed authentications a source address may make per minute; past it, "
+        "every credential it sends is refused (429) until the minute ends.",
+    )
+    failed_auth_limit_per_client: int = Field(
+        default=30,
+        ge=1,
+        le=1_000_000,
+        description="Failed authentications naming one client (its id at the token endpoint, "
+        "or one of its API keys) per minute, from any address; past it, that client's "
+        "credentials are refused (429) until the minute ends.",
     )
     rate_limit_key_prefix: str = Field(
         default="sofifi:ratelimit",
@@ -72,6 +106,65 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 10 * 1024 * 1024
     db_echo: bool = False
+
+    @cached_property
+    def resolved_secret_key(self) -> str:
+        """The secret key in force: the configured one, or the one kept for this installation."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        return kept_secret_key(self.secret_key_file)
+
+
+def kept_secret_key(path: Path) -> str:
+    """The secret key kept at `path`, generated there on first use; readable by the owner only."""
+    try:
+        secret = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        secret = _generate_secret_key(path)
+        logger.warning(
+            "SOFIFI_SECRET_KEY is unset: generated a random secret key and kept it in %s. "
+            "Replicas must share one key: set SOFIFI_SECRET_KEY in production.",
+            path,
+        )
+        return secret
+    except OSError as error:
+        raise SecretKeyError(
+            f"SOFIFI_SECRET_KEY is unset and {path} cannot be read ({type(error).__name__})."
+        ) from None
+    if len(secret) < _SECRET_KEY_MIN_LENGTH:
+        raise SecretKeyError(f"{path} holds no usable secret key; delete it or set one.")
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        path.chmod(0o600)
+        logger.warning("%s was readable by others; it is now readable by its owner only.", path)
+    logger.warning(
+        "SOFIFI_SECRET_KEY is unset: using the secret key kept in %s. Replicas must share one "
+        "key: set SOFIFI_SECRET_KEY in production.",
+        path,
+    )
+    return secret
+
+
+def _generate_secret_key(path: Path) -> str:
+    """Writes a new key to a private temporary file, then links it into place: a process starting
+    at the same moment either wins the link or reads the winner's complete key."""
+    secret = secrets.token_urlsafe(48)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret-key-")
+    except OSError as error:
+        raise SecretKeyError(
+            f"SOFIFI_SECRET_KEY is unset and {path} cannot be written ({type(error).__name__}); "
+            "set SOFIFI_SECRET_KEY or make the directory writable."
+        ) from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secret + "\n")
+        os.link(temporary, path)
+    except FileExistsError:
+        return path.read_text(encoding="utf-8").strip()
+    finally:
+        os.unlink(temporary)
+    return secret
 
 
 @lru_cache

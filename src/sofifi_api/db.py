@@ -4,12 +4,13 @@ import json
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar, cast
 
 import sqlalchemy as sa
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.ext.asyncio import (
@@ -223,6 +224,21 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+
+
+SessionOpener = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+
+def session_opener(app: FastAPI) -> SessionOpener:
+    """Short sessions for middleware, from the provider the routes' sessions come from (so an
+    override of `get_session`, such as a test's transaction, covers them too)."""
+    override: Callable[[], AsyncIterator[AsyncSession]] | None = app.dependency_overrides.get(
+        get_session
+    )
+    if override is not None:
+        return asynccontextmanager(override)
+    database: Database = app.state.database
+    return database.sessionmaker
 
 
 # scope="function": the commit happens before the response is sent, so a client never sees

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from sofifi_api.ratelimit.limiter import RateLimitDecision
 
@@ -344,6 +344,17 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def answer_exception(request: Request, exc: Exception) -> Response:
+    """The answer the application's handlers give `exc`, for middleware that runs outside them
+    (a 401 or 429 as a route would give it, a 503 for an unreachable database)."""
+    handlers = request.app.exception_handlers
+    handler = next((handlers[cls] for cls in type(exc).__mro__ if cls in handlers), None)
+    if handler is None:
+        raise exc
+    response: Response = await handler(request, exc)
+    return response
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
@@ -366,7 +377,8 @@ _STANDARD_DESCRIPTIONS = {
     413: "The request body is too large.",
     415: "The request body is not JSON.",
     422: "A field is invalid; `errors` lists each one.",
-    429: "Too many requests; retry after `Retry-After` seconds.",
+    429: "Too many requests, or too many failed authentications from this address or for this "
+    "client; retry after `Retry-After` seconds.",
 }
 
 

@@ -9,6 +9,8 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from sofifi_api import __version__
+from sofifi_api.auth.middleware import AuthenticationMiddleware
+from sofifi_api.auth.throttle import FailureLimits
 from sofifi_api.conditional import install_conditional_requests
 from sofifi_api.config import get_settings
 from sofifi_api.db import Database
@@ -32,7 +34,8 @@ def _operation_id(route: APIRoute) -> str:
 def create_app(database: Database | None = None) -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
-    # A malformed SOFIFI_PII_KEYS stops the start, rather than the first request that needs it.
+    # At start rather than at the first request that needs them: a malformed SOFIFI_PII_KEYS
+    # stops the start, and without SOFIFI_SECRET_KEY the key is generated or read (and warned of).
     keys_for(settings)
 
     @asynccontextmanager
@@ -63,6 +66,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     if database is not None:
         app.state.database = database
     app.state.rate_limiter = build_rate_limiter(settings)
+    app.state.failed_auth_limits = FailureLimits.of(settings)
     install_error_handlers(app)
     # Innermost: the request id and rate limit middleware add their headers to a 304 too.
     install_conditional_requests(app)
@@ -73,6 +77,8 @@ def create_app(database: Database | None = None) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         max_batch_bytes=settings.max_batch_body_bytes,
     )
+    # Outside the body limit and everything that reads a body: the credential is checked first.
+    app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)

@@ -41,7 +41,7 @@ class Page(BaseModel, Generic[ItemT]):
 
 
 def _sign(payload: bytes) -> str:
-    key = get_settings().secret_key.encode()
+    key = get_settings().resolved_secret_key.encode()
     digest = hmac.new(key, b"cursor:" + payload, hashlib.sha256).digest()[:12]
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 

@@ -408,6 +408,46 @@ async def test_old_key_stops_when_the_grace_period_ends(
     assert new.status_code == 200
 
 
+async def buy_token(anonymous_client: httpx.AsyncClient, created: dict[str, Any], key: str) -> str:
+    response = await anonymous_client.post(
+        "/v1/oauth/token", data={"grant_type": "client_credentials"}, auth=(created["id"], key)
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+async def test_rotation_without_grace_ends_the_access_tokens_of_the_old_key(
+    client: httpx.AsyncClient, anonymous_client: httpx.AsyncClient
+) -> None:
+    created = await create(client)
+    old_token = await buy_token(anonymous_client, created, created["api_key"])
+
+    rotated = await client.post(f"/v1/clients/{created['id']}/keys", json={"grace_seconds": 0})
+
+    new_token = await buy_token(anonymous_client, created, rotated.json()["api_key"])
+    old = await anonymous_client.get("/v1/programs", headers=bearer(old_token))
+    new = await anonymous_client.get("/v1/programs", headers=bearer(new_token))
+    assert old.status_code == 401
+    assert 'error="invalid_token"' in old.headers["www-authenticate"]
+    assert new.status_code == 200
+
+
+async def test_access_tokens_of_the_old_key_last_as_long_as_its_grace_period(
+    client: httpx.AsyncClient, anonymous_client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    created = await create(client)
+    token = await buy_token(anonymous_client, created, created["api_key"])
+    await client.post(f"/v1/clients/{created['id']}/keys", json={"grace_seconds": 3600})
+
+    during = await anonymous_client.get("/v1/programs", headers=bearer(token))
+    await expire_key_now(session, created["api_key_id"])
+    after = await anonymous_client.get("/v1/programs", headers=bearer(token))
+
+    assert during.status_code == 200
+    assert after.status_code == 401
+
+
 async def test_grace_longer_than_seven_days_is_422(client: httpx.AsyncClient) -> None:
     created = await create(client)
 

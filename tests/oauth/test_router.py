@@ -347,7 +347,10 @@ async def test_expired_token_is_401_invalid_token(
     partner = await make_partner("programs:read")
     ttl = get_settings().access_token_ttl_seconds
     token = issue_access_token(
-        partner.client.id, ["programs:read"], now=utcnow() - timedelta(seconds=ttl + 60)
+        partner.client.id,
+        uuid.uuid4(),
+        ["programs:read"],
+        now=utcnow() - timedelta(seconds=ttl + 60),
     )
 
     response = await anonymous_client.get("/v1/programs", headers=bearer(token.token))

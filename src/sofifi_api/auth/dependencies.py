@@ -1,14 +1,17 @@
 """The credential check every `/v1` operation runs first, and the scopes it demands."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
+from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPBearer, OAuth2, SecurityScopes
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.credentials import KEY_PREFIX
 from sofifi_api.auth.principal import Principal
 from sofifi_api.auth.scopes import ADMIN, SCOPES
+from sofifi_api.auth.throttle import AuthenticationAttempt, key_claimant
 from sofifi_api.auth.tokens import read_access_token
 from sofifi_api.clients import service as clients
 from sofifi_api.clients.models import ApiClient
@@ -68,7 +71,7 @@ def _principal(client: ApiClient, scopes: frozenset[str], credential: Any) -> Pr
     )
 
 
-async def _authenticate(request: Request, session: SessionDep) -> Principal:
+def _bearer_credential(request: Request) -> str:
     authorization = request.headers.get("authorization", "")
     scheme, _, credential = authorization.partition(" ")
     credential = credential.strip()
@@ -77,30 +80,49 @@ async def _authenticate(request: Request, session: SessionDep) -> Principal:
             "Send an API key or an access token as `Authorization: Bearer …`.",
             invalid_token=False,
         )
+    return credential
+
+
+async def _principal_for(session: AsyncSession, credential: str) -> Principal:
     if credential.startswith(KEY_PREFIX):
-        client = await clients.client_for_key(session, credential)
-        if client is not None:
-            return _principal(client, frozenset(client.scopes), "api_key")
+        live = await clients.live_key(session, credential)
+        if live is not None:
+            return _principal(live.client, frozenset(live.client.scopes), "api_key")
         raise Unauthorized("The API key is unknown, revoked or expired.", invalid_token=True)
     claims = read_access_token(credential)
     if claims is not None:
-        client = await clients.active_client(session, claims.client_id)
-        if client is not None:
+        live = await clients.live_key_by_id(session, claims.key_id, claims.client_id)
+        if live is not None:
+            client = live.client
             # Scopes withdrawn from the client since the token was issued no longer count.
             held = frozenset(client.scopes)
             # An admin client holds every scope, so a token narrowed to some of them keeps them.
             granted = claims.scopes if ADMIN in held else claims.scopes & held
             return _principal(client, granted, "access_token")
-    raise Unauthorized("The access token is invalid or expired.", invalid_token=True)
+    raise Unauthorized(
+        "The access token is invalid or expired, or the key it was bought with is retired.",
+        invalid_token=True,
+    )
 
 
-async def principal_of(request: Request, session: AsyncSession) -> Principal | None:
-    """Whom the request's credential names, or None: for middleware that runs before the routes
-    (the route itself still answers 401 for a credential that does not open)."""
+async def authenticate(request: Request, session: AsyncSession) -> Principal:
+    """Names the client the request acts for (401), unless its address or the key it names
+    failed too often (429), and counts the request against the client's rate limit (429).
+
+    Runs once per request, in `AuthenticationMiddleware` before anything reads the body; the
+    principal is kept in `request.state` for `authorize`.
+    """
+    credential = _bearer_credential(request)
+    attempt = AuthenticationAttempt(request, key_claimant(credential))
+    await attempt.refuse_if_throttled()
     try:
-        return await _authenticate(request, session)
+        principal = await _principal_for(session, credential)
     except Unauthorized:
-        return None
+        await attempt.failed()
+        raise
+    request.state.principal = principal
+    await enforce_rate_limit(request, principal.client_id, principal.rate_limit_per_minute)
+    return principal
 
 
 async def authorize(
@@ -110,20 +132,30 @@ async def authorize(
     _api_key: Annotated[Any, Depends(api_key_scheme)],
     _oauth2: Annotated[Any, Depends(oauth2_scheme)],
 ) -> Principal:
-    """Authenticates the request once (401), counts it against the client's rate limit (429)
-    and checks the operation's scopes (403)."""
+    """Checks the operation's scopes (403) for the client the request was authenticated as."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
-        principal = await _authenticate(request, session)
-        request.state.principal = principal
-        session.info["principal"] = principal
-        # The audit trail names the request of every write the session makes.
-        session.info["request_id"] = request_id_of(request)
-        await enforce_rate_limit(request, principal.client_id, principal.rate_limit_per_minute)
+        # Only for an application assembled without the authentication middleware.
+        principal = await authenticate(request, session)
+    session.info["principal"] = principal
+    # The audit trail names the request of every write the session makes.
+    session.info["request_id"] = request_id_of(request)
     for scope in security_scopes.scopes:
         if not principal.allows(scope):
             raise MissingScope(scope)
     return principal
+
+
+# The dependencies that authenticate: an operation depending on one of them needs a credential.
+_AUTHENTICATING: set[Callable[..., Any]] = {authorize}
+
+
+def needs_credential(dependant: Dependant) -> bool:
+    """Whether an operation's dependencies authenticate the request."""
+    return any(
+        dependency.call in _AUTHENTICATING or needs_credential(dependency)
+        for dependency in dependant.dependencies
+    )
 
 
 def requires(scope: str) -> Any:
@@ -155,6 +187,7 @@ def requires_any(*scopes: str) -> Any:
             raise MissingAnyScope(scopes)
         return principal
 
+    _AUTHENTICATING.add(authorize_any)
     return Depends(authorize_any)
 
 

@@ -1,4 +1,8 @@
-"""Short-lived OAuth2 access tokens: JWTs signed with the service's secret key."""
+"""Short-lived OAuth2 access tokens: JWTs signed with the service's secret key.
+
+A token names the API key it was bought with (`key_id`), so it is honoured only while that key
+is: retiring a key by rotation or revocation ends its tokens too.
+"""
 
 import uuid
 from dataclasses import dataclass
@@ -23,21 +27,25 @@ class AccessToken:
 @dataclass(frozen=True)
 class TokenClaims:
     client_id: uuid.UUID
+    key_id: uuid.UUID
     scopes: frozenset[str]
 
 
-def issue_access_token(client_id: uuid.UUID, scopes: list[str], now: datetime) -> AccessToken:
+def issue_access_token(
+    client_id: uuid.UUID, key_id: uuid.UUID, scopes: list[str], now: datetime
+) -> AccessToken:
     ttl = get_settings().access_token_ttl_seconds
     claims = {
         "iss": _ISSUER,
         "aud": _AUDIENCE,
         "sub": str(client_id),
+        "key_id": str(key_id),
         "scope": " ".join(scopes),
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl)).timestamp()),
         "jti": uuid.uuid4().hex,
     }
-    token = jwt.encode(claims, get_settings().secret_key, algorithm=_ALGORITHM)
+    token = jwt.encode(claims, get_settings().resolved_secret_key, algorithm=_ALGORITHM)
     return AccessToken(token=token, expires_in=ttl, scopes=tuple(scopes))
 
 
@@ -46,14 +54,16 @@ def read_access_token(token: str) -> TokenClaims | None:
     try:
         claims = jwt.decode(
             token,
-            get_settings().secret_key,
+            get_settings().resolved_secret_key,
             algorithms=[_ALGORITHM],
             audience=_AUDIENCE,
             issuer=_ISSUER,
-            options={"require": ["exp", "sub", "aud", "iss"]},
+            # Tokens issued before they named their key are refused: they cannot be retired.
+            options={"require": ["exp", "sub", "aud", "iss", "key_id"]},
         )
         client_id = uuid.UUID(str(claims["sub"]))
+        key_id = uuid.UUID(str(claims["key_id"]))
     except (jwt.InvalidTokenError, ValueError):
         return None
     scope = claims.get("scope", "")
-    return TokenClaims(client_id=client_id, scopes=frozenset(str(scope).split()))
+    return TokenClaims(client_id=client_id, key_id=key_id, scopes=frozenset(str(scope).split()))

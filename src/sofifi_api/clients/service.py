@@ -168,8 +168,21 @@ async def revoke_client(session: AsyncSession, client: ApiClient) -> ApiClient:
     return client
 
 
-async def client_for_key(session: AsyncSession, key: str) -> ApiClient | None:
-    """The active client an API key belongs to, or None for any key that does not open."""
+@dataclass(frozen=True)
+class LiveKey:
+    """An API key that opens the API now, and its client."""
+
+    key: ApiKey
+    client: ApiClient
+
+
+def _live(key: ApiKey, client: ApiClient) -> LiveKey | None:
+    now = utcnow()
+    return LiveKey(key, client) if key.is_active(now) and client.is_active(now) else None
+
+
+async def live_key(session: AsyncSession, key: str) -> LiveKey | None:
+    """The key row and active client an API key opens, or None for any key that does not."""
     lookup_id = lookup_id_of(key)
     if lookup_id is None:
         return None
@@ -180,18 +193,24 @@ async def client_for_key(session: AsyncSession, key: str) -> ApiClient | None:
             .where(ApiKey.lookup_id == lookup_id)
         )
     ).first()
-    if row is None:
+    if row is None or not key_matches(key, row[0].digest):
         return None
-    api_key, client = row
-    now = utcnow()
-    if not key_matches(key, api_key.digest) or not api_key.is_active(now):
-        return None
-    return client if client.is_active(now) else None
+    return _live(*row)
 
 
-async def active_client(session: AsyncSession, client_id: uuid.UUID) -> ApiClient | None:
-    client = await session.get(ApiClient, client_id)
-    return client if client is not None and client.is_active(utcnow()) else None
+async def live_key_by_id(
+    session: AsyncSession, key_id: uuid.UUID, client_id: uuid.UUID
+) -> LiveKey | None:
+    """The client's key `key_id` if it still opens the API: an access token lives no longer
+    than the key it was bought with (rotation's grace, revocation, the client's expiry)."""
+    row = (
+        await session.exec(
+            select(ApiKey, ApiClient)
+            .join(ApiClient, col(ApiClient.id) == col(ApiKey.client_id))
+            .where(ApiKey.id == key_id, ApiKey.client_id == client_id)
+        )
+    ).first()
+    return None if row is None else _live(*row)
 
 
 async def list_clients_page(

@@ -1,18 +1,16 @@
 """The `Idempotency-Key` header on `POST /v1/…`: a retried request replays the first answer.
 
-The middleware sits inside the body limit (which therefore applies first) and outside the routes:
-it names the client from the credential, takes the key in a transaction of its own, runs the
-route with the buffered body, and keeps the answer before the client sees it.
+The middleware sits inside the authentication middleware and the body limit (which therefore
+apply first) and outside the routes: it takes the client the request was authenticated as, takes
+the key in a transaction of its own, runs the route with the buffered body, and keeps the answer
+before the client sees it.
 """
 
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI
-from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -20,16 +18,15 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sofifi_api.audit.service import record_personal_data_read
-from sofifi_api.auth.dependencies import TOKEN_URL, principal_of
+from sofifi_api.auth.dependencies import TOKEN_URL
 from sofifi_api.auth.principal import Principal
-from sofifi_api.db import Database, get_session, utcnow
+from sofifi_api.db import SessionOpener, session_opener, utcnow
 from sofifi_api.errors import ApiError, problem_response, request_id_of
 from sofifi_api.idempotency import service
 from sofifi_api.idempotency.service import IdempotentRequest, Reservation, Verdict
 from sofifi_api.participants.models import Participant
 from sofifi_api.participants.persons import person_public, withhold_personal_data
 from sofifi_api.participants.visibility import PARTICIPANTS
-from sofifi_api.ratelimit.dependencies import enforce_rate_limit
 
 logger = logging.getLogger(__name__)
 
@@ -91,21 +88,6 @@ class KeyReused(ApiError):
         )
 
 
-SessionOpener = Callable[[], AbstractAsyncContextManager[AsyncSession]]
-
-
-def _session_opener(app: FastAPI) -> SessionOpener:
-    """Short sessions of the middleware's own, from the provider the routes' sessions come from
-    (so an override of `get_session`, such as a test's transaction, covers them too)."""
-    override: Callable[[], AsyncIterator[AsyncSession]] | None = app.dependency_overrides.get(
-        get_session
-    )
-    if override is not None:
-        return asynccontextmanager(override)
-    database: Database = app.state.database
-    return database.sessionmaker
-
-
 def _problem(scope: Scope, error: ApiError) -> Response:
     return problem_response(
         Request(scope),
@@ -161,12 +143,12 @@ class IdempotencyMiddleware:
             return
         replay = _replaying(body, receive)
         app: FastAPI = scope["app"]
-        sessions = _session_opener(app)
+        sessions = session_opener(app)
         request = Request(scope)
-        async with sessions() as session:
-            principal = await principal_of(request, session)
+        # Authenticated (and counted) by `AuthenticationMiddleware` outside this one.
+        principal: Principal | None = getattr(request.state, "principal", None)
         if principal is None:
-            await self.app(scope, replay, send)  # the route answers 401
+            await self.app(scope, replay, send)  # no operation here: the router answers
             return
         query = scope.get("query_string", b"").decode("latin-1")
         target = f"{scope['path']}?{query}" if query else scope["path"]
@@ -193,11 +175,8 @@ class IdempotencyMiddleware:
         reservation: Reservation,
         sessions: SessionOpener,
     ) -> Response:
-        """The middleware's own answer, counted against the client's rate limit like any."""
-        try:
-            await enforce_rate_limit(request, principal.client_id, principal.rate_limit_per_minute)
-        except ApiError as exc:
-            return _problem(request.scope, exc)
+        """The middleware's own answer (the request was counted against the client's rate
+        limit when it was authenticated)."""
         record = reservation.record
         if reservation.verdict is Verdict.REUSED:
             return _problem(request.scope, KeyReused())

@@ -7,11 +7,13 @@ from urllib.parse import parse_qsl, unquote_plus
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
+from sofifi_api.auth.throttle import AuthenticationAttempt, client_claimant
 from sofifi_api.db import SessionDep, utcnow
-from sofifi_api.errors import PROBLEM_MEDIA_TYPE
+from sofifi_api.errors import PROBLEM_MEDIA_TYPE, problem_responses
 from sofifi_api.oauth import service
 from sofifi_api.oauth.models import AccessTokenResponse, OAuthProblem, TokenRequest
 from sofifi_api.oauth.service import GRANT_TYPE, InvalidClient, InvalidRequest
+from sofifi_api.ratelimit.dependencies import enforce_rate_limit
 
 router = APIRouter(prefix="/oauth", tags=["oauth"])
 
@@ -105,7 +107,8 @@ def _wants_challenge(request: Request) -> bool:
             413: "The request body is too large.",
             415: "The request body is not form-encoded.",
         }
-    ),
+    )
+    | problem_responses(429),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -120,25 +123,35 @@ async def create_access_token(
     credential of its own: the client id and one of its API keys, sent with HTTP Basic or in
     the form, buy a bearer token for the requested scopes (all the client's by default).
 
+    Each token request counts against the client's rate limit (429 past it). Failed
+    authentications are limited per source address and per client id (30 a minute by default):
+    past the limit, every request from that address or for that client is 429 with
+    `Retry-After` until the minute ends, whatever credentials it carries.
+
     The token lapses after `expires_in` seconds, and at once when the client is revoked or
-    expires; a scope later withdrawn from the client no longer counts.
+    expires or the key it was bought with is retired (revoked, or rotated and its grace period
+    over); a scope later withdrawn from the client no longer counts.
     """
     form = await _token_form(request)
     if form.grant_type != GRANT_TYPE:
         raise service.UnsupportedGrantType
     try:
         credentials = _client_credentials(request, form)
-        token = await service.grant_client_credentials(
-            session,
-            client_id=credentials.client_id,
-            secret=credentials.secret,
-            scope=form.scope,
-            now=utcnow(),
-        )
+        attempt = AuthenticationAttempt(request, client_claimant(credentials.client_id))
+        await attempt.refuse_if_throttled()
+        try:
+            live = await service.authenticate_client(
+                session, credentials.client_id, credentials.secret
+            )
+        except InvalidClient:
+            await attempt.failed()
+            raise
     except InvalidClient as error:
         if _wants_challenge(request):
             error.headers["WWW-Authenticate"] = _BASIC_CHALLENGE
         raise
+    await enforce_rate_limit(request, live.client.id, live.client.rate_limit_per_minute)
+    token = service.grant_access_token(live, form.scope, utcnow())
     response.headers["Cache-Control"] = "no-store"
     response.headers["Pragma"] = "no-cache"
     return AccessTokenResponse(

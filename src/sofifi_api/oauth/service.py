@@ -10,6 +10,7 @@ from sofifi_api.auth.scopes import ADMIN, SCOPES
 from sofifi_api.auth.tokens import AccessToken, issue_access_token
 from sofifi_api.clients import service as clients
 from sofifi_api.clients.models import ApiClient
+from sofifi_api.clients.service import LiveKey
 from sofifi_api.errors import ApiError
 
 GRANT_TYPE = "client_credentials"
@@ -51,16 +52,16 @@ class InvalidScope(TokenRequestError):
     error = "invalid_scope"
 
 
-async def authenticate_client(session: AsyncSession, client_id: str, secret: str) -> ApiClient:
-    """The active client that `client_id` names, if `secret` is one of its active keys."""
+async def authenticate_client(session: AsyncSession, client_id: str, secret: str) -> LiveKey:
+    """The active key `secret` and its client, if that is the client `client_id` names."""
     try:
         wanted = uuid.UUID(client_id)
     except ValueError:
         raise InvalidClient from None
-    client = await clients.client_for_key(session, secret)
-    if client is None or client.id != wanted:
+    live = await clients.live_key(session, secret)
+    if live is None or live.client.id != wanted:
         raise InvalidClient
-    return client
+    return live
 
 
 def granted_scopes(client: ApiClient, requested: str | None) -> list[str]:
@@ -77,8 +78,6 @@ def granted_scopes(client: ApiClient, requested: str | None) -> list[str]:
     return sorted(wanted)
 
 
-async def grant_client_credentials(
-    session: AsyncSession, *, client_id: str, secret: str, scope: str | None, now: datetime
-) -> AccessToken:
-    client = await authenticate_client(session, client_id, secret)
-    return issue_access_token(client.id, granted_scopes(client, scope), now)
+def grant_access_token(live: LiveKey, scope: str | None, now: datetime) -> AccessToken:
+    """A token for the requested scopes, naming the key it was bought with."""
+    return issue_access_token(live.client.id, live.key.id, granted_scopes(live.client, scope), now)

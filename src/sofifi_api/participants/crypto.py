@@ -101,7 +101,7 @@ def keys_for(settings: Settings) -> PersonalDataKeys:
     return _keys(
         settings.pii_keys.get_secret_value() if settings.pii_keys else None,
         settings.pii_digest_key.get_secret_value() if settings.pii_digest_key else None,
-        settings.secret_key,
+        settings.resolved_secret_key,
     )
 
 

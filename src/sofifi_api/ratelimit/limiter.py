@@ -1,4 +1,5 @@
-"""Fixed-window request counters per client, in Redis (shared by replicas) or in process."""
+"""Fixed-window counters per client (or per any other key, such as a source address's failed
+authentications), in Redis (shared by replicas) or in process."""
 
 import logging
 import math
@@ -44,13 +45,14 @@ class RateLimitDecision:
     remaining: int
     reset_after: int
     window: int = WINDOW_SECONDS
+    policy: str = POLICY_NAME
 
     def headers(self) -> dict[str, str]:
         """`RateLimit-Policy` and `RateLimit` as structured fields
         (draft-ietf-httpapi-ratelimit-headers)."""
         return {
-            "RateLimit-Policy": f'"{POLICY_NAME}";q={self.limit};w={self.window}',
-            "RateLimit": f'"{POLICY_NAME}";r={self.remaining};t={self.reset_after}',
+            "RateLimit-Policy": f'"{self.policy}";q={self.limit};w={self.window}',
+            "RateLimit": f'"{self.policy}";r={self.remaining};t={self.reset_after}',
         }
 
 
@@ -61,23 +63,46 @@ class RateLimiter(ABC):
         self.default_limit = default_limit
         self._clock = clock
 
-    async def hit(self, client_id: str, limit: int | None = None) -> RateLimitDecision:
-        """Counts one request of the client; `limit` is the client's own quota, if it has one."""
-        quota = limit or self.default_limit
+    def _current_window(self) -> tuple[int, int]:
+        """The current window and the seconds until it ends."""
         now = self._clock()
         window = int(now // WINDOW_SECONDS)
-        reset_after = max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+        return window, max(1, math.ceil((window + 1) * WINDOW_SECONDS - now))
+
+    async def hit(
+        self, client_id: str, limit: int | None = None, *, policy: str = POLICY_NAME
+    ) -> RateLimitDecision:
+        """Counts one request of the client; `limit` is the client's own quota, if it has one."""
+        quota = limit or self.default_limit
+        window, reset_after = self._current_window()
         count = await self._count(client_id, window, reset_after)
         return RateLimitDecision(
             allowed=count <= quota,
             limit=quota,
             remaining=max(0, quota - count),
             reset_after=reset_after,
+            policy=policy,
+        )
+
+    async def peek(self, key: str, limit: int, *, policy: str = POLICY_NAME) -> RateLimitDecision:
+        """Whether one more may be counted under `key` in this window, without counting it."""
+        window, reset_after = self._current_window()
+        count = await self._current(key, window)
+        return RateLimitDecision(
+            allowed=count < limit,
+            limit=limit,
+            remaining=max(0, limit - count),
+            reset_after=reset_after,
+            policy=policy,
         )
 
     @abstractmethod
     async def _count(self, client_id: str, window: int, reset_after: int) -> int:
         """Adds one to the client's counter for `window` and returns the new count."""
+
+    @abstractmethod
+    async def _current(self, key: str, window: int) -> int:
+        """The count under `key` in `window`, unchanged."""
 
     @abstractmethod
     async def close(self) -> None:
@@ -105,6 +130,11 @@ class InMemoryRateLimiter(RateLimiter):
             count = count + 1 if held_window == window else 1
             self._counts[client_id] = (window, count)
             return count
+
+    async def _current(self, key: str, window: int) -> int:
+        with self._lock:
+            held_window, count = self._counts.get(key, (window, 0))
+            return count if held_window == window else 0
 
     def __len__(self) -> int:
         return len(self._counts)
@@ -157,13 +187,25 @@ class RedisRateLimiter(RateLimiter):
                 )
                 return int(count)
             except (RedisError, OSError) as exc:
-                self._redis_retry_at = time.monotonic() + REDIS_RETRY_SECONDS
-                logger.warning(
-                    "rate limit store unreachable (%s); counting in this process for %.0fs",
-                    type(exc).__name__,
-                    REDIS_RETRY_SECONDS,
-                )
+                self._unreachable(exc)
         return await self._fallback._count(client_id, window, reset_after)
+
+    def _unreachable(self, exc: Exception) -> None:
+        self._redis_retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+        logger.warning(
+            "rate limit store unreachable (%s); counting in this process for %.0fs",
+            type(exc).__name__,
+            REDIS_RETRY_SECONDS,
+        )
+
+    async def _current(self, key: str, window: int) -> int:
+        if time.monotonic() >= self._redis_retry_at:
+            try:
+                count = await self.redis.get(self.key(key, window))
+                return int(count or 0)
+            except (RedisError, OSError) as exc:
+                self._unreachable(exc)
+        return await self._fallback._current(key, window)
 
     async def close(self) -> None:
         await self.redis.aclose()
