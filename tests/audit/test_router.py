@@ -7,7 +7,13 @@ import httpx
 
 from tests.audit.conftest import ADMIN_NAME, ClientIdOf, EventReader
 from tests.conftest import ClientFactory, QueryCounter
-from tests.factories import create_organization, create_project
+from tests.factories import (
+    SOFIFI,
+    create_organization,
+    create_program,
+    create_project,
+    create_reference_areas,
+)
 
 WIT = timezone(timedelta(hours=9))
 
@@ -213,3 +219,27 @@ async def test_auditor_reads_the_trail_without_admin(
     assert [event["client_id"] for event in response.json()["data"]] == [
         await client_id_of(ADMIN_NAME)
     ]
+
+
+async def test_an_area_bound_auditor_reads_only_events_of_resources_it_sees(
+    client: httpx.AsyncClient, make_client: ClientFactory
+) -> None:
+    await create_reference_areas(client)
+    ternate = {"code": "82.71", "name": "Kota Ternate", "level": "regency", "parent_code": "82"}
+    assert (await client.post("/v1/areas", json=ternate)).status_code == 201
+    here = await create_program(client, area_codes=[SOFIFI])
+    there = await create_program(client, area_codes=["82.71"])
+    auditor = await make_client("audit:read", area_codes=[SOFIFI], name="Auditor Sofifi")
+
+    response = await auditor.get("/v1/audit-events", params={"resource_type": "program"})
+    [event_elsewhere] = [
+        event
+        for event in (
+            await client.get("/v1/audit-events", params={"resource_id": there["id"]})
+        ).json()["data"]
+    ]
+    single = await auditor.get(f"/v1/audit-events/{event_elsewhere['id']}")
+
+    assert response.status_code == 200, response.text
+    assert {event["resource_id"] for event in response.json()["data"]} == {here["id"]}
+    assert single.status_code == 404
