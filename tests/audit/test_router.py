@@ -231,13 +231,10 @@ async def test_an_area_bound_auditor_reads_only_events_of_resources_it_sees(
     there = await create_program(client, area_codes=["82.71"])
     auditor = await make_client("audit:read", area_codes=[SOFIFI], name="Auditor Sofifi")
 
+    elsewhere = await client.get("/v1/audit-events", params={"resource_id": there["id"]})
+    [event_elsewhere] = elsewhere.json()["data"]
+
     response = await auditor.get("/v1/audit-events", params={"resource_type": "program"})
-    [event_elsewhere] = [
-        event
-        for event in (
-            await client.get("/v1/audit-events", params={"resource_id": there["id"]})
-        ).json()["data"]
-    ]
     single = await auditor.get(f"/v1/audit-events/{event_elsewhere['id']}")
 
     assert response.status_code == 200, response.text
