@@ -1,4 +1,7 @@
 import asyncio
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +130,14 @@ def test_clients_rotate_ends_the_access_tokens_of_the_old_key(
         get_settings.cache_clear()
 
     assert response.status_code == 401
+
+
+def test_seed_demo_runs_in_a_process_of_its_own(tmp_path: Path) -> None:
+    environment = os.environ | {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
+    command = [str(Path(sys.executable).parent / "sofifi-api")]
+
+    for arguments in (["migrate"], ["seed-demo"]):
+        finished = subprocess.run(
+            [*command, *arguments], env=environment, capture_output=True, text=True, check=False
+        )
+        assert finished.returncode == 0, finished.stderr[-2000:]
