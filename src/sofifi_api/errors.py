@@ -1,12 +1,13 @@
 """One error hierarchy, rendered as RFC 9457 problem details (`application/problem+json`)."""
 
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
@@ -17,6 +18,13 @@ logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "/problems/"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(name: str) -> str:
+    # A field named by the client (an unknown key) may hold a lone surrogate, which no answer
+    # can carry: it is shown as U+FFFD instead.
+    return _SURROGATE.sub("\ufffd", name)
 
 
 class FieldError(BaseModel):
@@ -26,7 +34,7 @@ class FieldError(BaseModel):
         description="Where the field is: `body`, `query`, `path` or `header`.",
         examples=["body"],
     )
-    field: str = Field(
+    field: Annotated[str, AfterValidator(_encodable)] = Field(
         description="Dotted path to the field inside its location; list items by index.",
         examples=["partners.0.role"],
     )

@@ -51,6 +51,31 @@ def in_utc(value: datetime) -> datetime:
 # An instant a client sends: RFC 3339 with an offset, kept in UTC.
 Instant = Annotated[AwareDatetime, AfterValidator(in_utc)]
 
+
+def is_storable(value: str) -> bool:
+    """Whether a database can hold this text: PostgreSQL refuses NUL, and neither SQLite nor
+    PostgreSQL takes a lone surrogate (`"\\ud800"` in JSON, which Python decodes)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+UNSTORABLE_TEXT = "must not contain NUL characters or unpaired surrogates"
+
+
+def _storable(value: str) -> str:
+    # Refused here, the field is named on every database rather than failing at the insert.
+    if not is_storable(value):
+        raise ValueError(UNSTORABLE_TEXT)
+    return value
+
+
+StorableText = Annotated[str, AfterValidator(_storable)]
+
 UpdatedSinceQuery = Annotated[
     Instant | None,
     Query(

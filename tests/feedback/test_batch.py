@@ -327,3 +327,46 @@ async def test_restricted_client_gets_the_single_post_errors_for_items_outside_i
     results = response.json()["results"]
     assert [results[1]["errors"], results[2]["errors"]] == [s.json()["errors"] for s in singles]
     assert [s.status_code for s in singles] == [422, 403]
+
+
+async def test_lone_surrogate_in_one_item_refuses_only_that_item(
+    client: httpx.AsyncClient, session: AsyncSession, program_id: str
+) -> None:
+    # "\ud800" escaped in JSON decodes to a lone surrogate, which no database can store as text.
+    body = json.dumps(
+        [_item(program_id, "tab-07/0"), _item(program_id, "tab-07/1", comment="\ud800")]
+    )
+
+    response = await client.post(BATCH, content=body, headers={"Content-Type": "application/json"})
+
+    assert _statuses(response) == ["created", "invalid"]
+    errors = response.json()["results"][1]["errors"]
+    assert [e["field"] for e in errors] == ["comment"]
+    assert "\\ud800" not in response.text
+    assert await _rows_with_refs(session, ["tab-07/0", "tab-07/1"]) == ["tab-07/0"]
+
+
+@pytest.mark.parametrize(
+    ("field", "item_fields"),
+    [
+        ("client_ref", {"client_ref": "tab-07/\ud800"}),
+        ("answers.saran", {"answers": {"kepuasan": 4, "saran": "Bagus \udfff"}}),
+        ("answers", {"answers": {"kepuasan": 4, "\ud800": "x"}}),
+    ],
+)
+async def test_lone_surrogate_anywhere_in_an_item_refuses_only_that_item(
+    client: httpx.AsyncClient,
+    program_id: str,
+    survey_id: str,
+    field: str,
+    item_fields: dict[str, Any],
+) -> None:
+    survey = {"survey_id": survey_id, "survey_version": 1}
+    bad = _item(program_id, **survey) | item_fields
+    body = json.dumps([_item(program_id, "tab-07/0", answers={"kepuasan": 5}, **survey), bad])
+
+    response = await client.post(BATCH, content=body, headers={"Content-Type": "application/json"})
+
+    assert _statuses(response) == ["created", "invalid"]
+    [error] = response.json()["results"][1]["errors"]
+    assert error["field"].startswith(field)

@@ -1,3 +1,4 @@
+import json
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -416,6 +417,19 @@ async def test_comment_with_nul_character_is_422_naming_comment(
 ) -> None:
     response = await client.post(
         "/v1/feedback", json=_body(program_id=program_id, comment="Jalan\x00rusak")
+    )
+
+    assert response.status_code == 422
+    assert _fields(response) == ["comment"]
+
+
+async def test_comment_with_lone_surrogate_is_422_naming_comment(
+    client: httpx.AsyncClient, program_id: str
+) -> None:
+    body = json.dumps(_body(program_id=program_id, comment="Jalan \ud800 rusak"))
+
+    response = await client.post(
+        "/v1/feedback", content=body, headers={"Content-Type": "application/json"}
     )
 
     assert response.status_code == 422

@@ -18,7 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
 from sofifi_api.errors import FieldError
-from sofifi_api.schemas import InputModel, Instant, ResourcePublic
+from sofifi_api.schemas import InputModel, Instant, ResourcePublic, StorableText
 
 # The table `feedback.survey_id` refers to must be known wherever feedback is written.
 from sofifi_api.surveys import models as _surveys  # noqa: F401
@@ -48,16 +48,9 @@ def _printable(value: str) -> str:
     return value
 
 
-def _storable(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refusing it here names the field on every database.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 DeviceTimestamp = Annotated[Instant, BeforeValidator(_rfc3339_text)]
 PrintableRef = Annotated[str, AfterValidator(_printable)]
-Text = Annotated[str, AfterValidator(_storable)]
+Text = StorableText
 
 
 class FeedbackBase(SQLModel):

@@ -414,7 +414,9 @@ _ITEM = TypeAdapter(FeedbackItem)
 
 def _item_client_ref(raw: Any) -> str | None:
     ref = raw.get("client_ref") if isinstance(raw, dict) else None
-    return ref if isinstance(ref, str) and len(ref) <= MAX_CLIENT_REF_LENGTH else None
+    # A reference that could never be stored is neither looked up nor repeated in the answer.
+    usable = isinstance(ref, str) and len(ref) <= MAX_CLIENT_REF_LENGTH and ref.isprintable()
+    return ref if usable else None
 
 
 def _row(

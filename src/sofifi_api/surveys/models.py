@@ -6,11 +6,11 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, StrictFloat, StrictInt
+from pydantic import StrictFloat, StrictInt
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
-from sofifi_api.schemas import InputModel, ResourcePublic
+from sofifi_api.schemas import InputModel, ResourcePublic, StorableText
 
 MAX_QUESTIONS = 200
 MAX_CHOICES = 100
@@ -30,14 +30,7 @@ class QuestionType(StrEnum):
     date = "date"
 
 
-def _storable(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refusing it here names the field on every database.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_storable)]
+Text = StorableText
 Choice = Annotated[Text, Field(min_length=1, max_length=200)]
 Bound = (
     Annotated[StrictInt, Field(ge=-MAX_BOUND, le=MAX_BOUND)]

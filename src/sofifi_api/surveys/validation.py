@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.errors import FieldError
+from sofifi_api.schemas import UNSTORABLE_TEXT, is_storable
 from sofifi_api.surveys.models import Survey, SurveyVersion
 
 # Bounds a question leaves open; they keep every stored answer small and finite.
@@ -59,6 +60,8 @@ def _check_answer(question: dict[str, Any], value: Any) -> FieldError | None:
     if kind == "text":
         if not isinstance(value, str):
             return _error(key, "A text answer must be a string.", "wrong_type")
+        if not is_storable(value):
+            return _error(key, f"A text answer {UNSTORABLE_TEXT}.", "invalid")
         high = DEFAULT_TEXT_MAX_LENGTH if high is None else high
         return _check_range(key, len(value), low, high, "text length")
     if kind == "yes_no":
