@@ -273,3 +273,14 @@ async def test_token_endpoint_ignores_the_key(anonymous_client: httpx.AsyncClien
     )
 
     assert response.json().get("type") != "/problems/invalid-idempotency-key"
+
+
+async def test_path_outside_latin_1_answers_as_without_a_key(partner: Partner) -> None:
+    path = "/v1/clients/%E2%82%AC/revoke"
+    without = await partner.post(path, b"", None)
+
+    with_key = await partner.post(path, b"", KEY)
+
+    assert without.status_code == 404
+    assert with_key.status_code == 404
+    assert with_key.json()["type"] == without.json()["type"]

@@ -59,7 +59,8 @@ class Reservation:
 def request_digest(method: str, target: str, body: bytes) -> str:
     """SHA-256 over method, path with query and the body's exact bytes."""
     digest = hashlib.sha256()
-    for part in (method.encode(), target.encode("latin-1"), body):
+    # The path is percent-decoded text and may hold any character (`/v1/clients/€/revoke`).
+    for part in (method.encode(), target.encode("utf-8", "surrogatepass"), body):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()
