@@ -102,6 +102,20 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="How long an Idempotency-Key and the answer it replays are kept.",
     )
+    request_header_timeout_seconds: float = Field(
+        default=10,
+        gt=0,
+        le=600,
+        description="Time a client has to send a request's headers, from their first byte; "
+        "past it the answer is 408 and the connection is closed. Enforced by `sofifi-api serve`.",
+    )
+    request_body_timeout_seconds: float = Field(
+        default=30,
+        gt=0,
+        le=600,
+        description="Longest pause while a request body arrives; past it the answer is 408 and "
+        "the connection is closed.",
+    )
     log_level: str = "INFO"
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 10 * 1024 * 1024

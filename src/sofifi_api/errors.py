@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
+from sofifi_api.json_depth import MAX_JSON_DEPTH
 from sofifi_api.ratelimit.limiter import RateLimitDecision
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,23 @@ class ServiceUnavailable(ApiError):
     status, title, slug = 503, "Service unavailable", "service-unavailable"
 
 
+class BodyRefused(StarletteHTTPException):
+    """A body refused while it is read, by middleware wrapping `receive`: FastAPI passes only an
+    HTTPException raised there on to the handlers (anything else becomes a bare 400)."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        slug: str,
+        detail: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(status, detail, headers)
+        self.title = title
+        self.slug = slug
+
+
 _HTTP_TITLES = {
     400: ("Bad request", "bad-request"),
     401: ("Unauthorized", "unauthorized"),
@@ -163,6 +181,7 @@ _HTTP_TITLES = {
     404: ("Not found", "not-found"),
     405: ("Method not allowed", "method-not-allowed"),
     406: ("Not acceptable", "not-acceptable"),
+    408: ("Request timeout", "request-timeout"),
     413: ("Content too large", "content-too-large"),
     415: ("Unsupported media type", "unsupported-media-type"),
     429: ("Too many requests", "too-many-requests"),
@@ -265,7 +284,10 @@ async def _request_validation_error(request: Request, exc: Exception) -> JSONRes
 
 async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    title, slug = _HTTP_TITLES.get(exc.status_code, ("Error", "error"))
+    if isinstance(exc, BodyRefused):
+        title, slug = exc.title, exc.slug
+    else:
+        title, slug = _HTTP_TITLES.get(exc.status_code, ("Error", "error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is no resource at this path."
@@ -375,7 +397,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 _STANDARD_DESCRIPTIONS = {
-    400: "Malformed request: invalid JSON or a cursor this service did not issue.",
+    400: f"Malformed request: invalid JSON (or JSON nested deeper than {MAX_JSON_DEPTH} levels) "
+    "or a cursor this service did not issue.",
     401: "No credential, or one that is unknown, revoked or expired.",
     403: "The credential lacks the scope this operation needs, or the write reaches an area "
     "outside the client's areas (`/problems/area-out-of-scope`: a stored row's areas outside "

@@ -76,6 +76,7 @@ def create_app(database: Database | None = None) -> FastAPI:
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         max_batch_bytes=settings.max_batch_body_bytes,
+        stall_seconds=settings.request_body_timeout_seconds,
     )
     # Outside the body limit and everything that reads a body: the credential is checked first.
     app.add_middleware(AuthenticationMiddleware)

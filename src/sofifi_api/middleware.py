@@ -1,5 +1,6 @@
-"""ASGI middleware: request ids, access logs, body size and content type limits."""
+"""ASGI middleware: request ids, access logs, body size, time, depth and content type limits."""
 
+import asyncio
 import logging
 import re
 import time
@@ -10,7 +11,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sofifi_api.errors import problem_response
+from sofifi_api.errors import BodyRefused, problem_response
+from sofifi_api.json_depth import MAX_JSON_DEPTH, nests_deeper_than
 
 logger = logging.getLogger("sofifi_api.access")
 
@@ -75,12 +77,20 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses bodies that are not JSON (415) or larger than the route allows (413)."""
+    """Refuses bodies that are not JSON (415), larger than the route allows (413), that stall
+    (408, and the connection is closed) or that nest too deeply to parse (400).
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, max_batch_bytes: int) -> None:
+    A JSON body is read whole before the route sees it (every route reads it whole anyway), so
+    its nesting is checked before any parser recurses into it.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, max_batch_bytes: int, stall_seconds: float
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.max_batch_bytes = max_batch_bytes
+        self.stall_seconds = stall_seconds
 
     def _limit_for(self, path: str) -> int:
         return self.max_batch_bytes if path.rstrip("/").endswith("/batch") else self.max_bytes
@@ -104,19 +114,53 @@ class BodyLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._too_large(scope, receive, send, limit)
             return
+        checks_depth = has_body and scope["path"] not in FORM_BODY_PATHS
+        body_read = False
 
-        received = 0
+        async def next_part() -> Message:
+            try:
+                return await asyncio.wait_for(receive(), self.stall_seconds)
+            except TimeoutError:
+                raise BodyRefused(
+                    408,
+                    "Request timeout",
+                    "request-timeout",
+                    f"The request body stalled for more than {self.stall_seconds:g} s; "
+                    "send it again.",
+                    # The rest of the body may still come: the connection cannot be reused.
+                    headers={"Connection": "close"},
+                ) from None
 
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+        async def limited_receive() -> Message:
+            nonlocal body_read
+            if body_read:
+                return await receive()  # past the body: only a disconnect is still to come
+            parts: list[bytes] = []
+            received = 0
+            while True:
+                message = await next_part()
+                if message["type"] != "http.request":
+                    return message
+                part = message.get("body", b"")
+                received += len(part)
                 if received > limit:
                     raise HTTPException(413, _too_large_detail(limit))
-            return message
+                parts.append(part)
+                if not message.get("more_body", False):
+                    break
+            body_read = True
+            body = b"".join(parts)
+            if checks_depth and nests_deeper_than(body):
+                raise BodyRefused(
+                    400,
+                    "Malformed JSON",
+                    "malformed-json",
+                    f"The request body nests arrays and objects more than {MAX_JSON_DEPTH} "
+                    "levels deep.",
+                )
+            return {"type": "http.request", "body": body, "more_body": False}
 
-        await self.app(scope, counting_receive, send)
+        await self.app(scope, limited_receive, send)
 
     async def _unsupported(self, scope: Scope, receive: Receive, send: Send, accepted: str) -> None:
         form = accepted == _FORM
