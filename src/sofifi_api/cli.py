@@ -13,6 +13,7 @@ from alembic.config import Config
 from sofifi_api.changes.cli import app as changes_app
 from sofifi_api.clients.cli import app as clients_app
 from sofifi_api.config import get_settings
+from sofifi_api.http_protocol import PROTOCOL
 from sofifi_api.logs import configure_logging
 from sofifi_api.participants.cli import app as participants_app
 
@@ -23,6 +24,8 @@ app.add_typer(changes_app, name="changes")
 app.add_typer(clients_app, name="clients")
 app.add_typer(participants_app, name="participants")
 logger = logging.getLogger("sofifi_api.cli")
+# The application factory `serve` runs.
+APPLICATION = "sofifi_api.main:create_app"
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -58,13 +61,15 @@ def serve(
     """Serve the API with Uvicorn."""
     settings = get_settings()
     uvicorn.run(
-        "sofifi_api.main:create_app",
+        APPLICATION,
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
         proxy_headers=True,
         log_config=None,
+        # uvicorn's own, with a deadline for request headers (SOFIFI_REQUEST_HEADER_TIMEOUT_…).
+        http=PROTOCOL,
     )
 
 

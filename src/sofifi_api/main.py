@@ -18,7 +18,11 @@ from sofifi_api.errors import install_error_handlers
 from sofifi_api.health import router as health_router
 from sofifi_api.idempotency.openapi import install_idempotency
 from sofifi_api.logs import configure_logging
-from sofifi_api.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from sofifi_api.middleware import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    UnhandledErrorMiddleware,
+)
 from sofifi_api.openapi import API_DESCRIPTION, TAGS
 from sofifi_api.participants.crypto import keys_for
 from sofifi_api.ratelimit.limiter import build_rate_limiter
@@ -81,6 +85,8 @@ def create_app(database: Database | None = None) -> FastAPI:
     # Outside the body limit and everything that reads a body: the credential is checked first.
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(RateLimitHeadersMiddleware)
+    # Inside the request log, which then records the 500 it answers.
+    app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
     app.include_router(v1_router)

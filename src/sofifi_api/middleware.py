@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sofifi_api.errors import BodyRefused, problem_response
+from sofifi_api.errors import BodyRefused, answer_exception, problem_response
 from sofifi_api.json_depth import MAX_JSON_DEPTH, nests_deeper_than
 
 logger = logging.getLogger("sofifi_api.access")
@@ -74,6 +74,35 @@ class RequestContextMiddleware:
                 (time.perf_counter() - started) * 1000,
                 extra={"request_id": request_id},
             )
+
+
+class UnhandledErrorMiddleware:
+    """Answers an exception that no route's handler took (a 500, or a 503 for an unreachable
+    database) itself, and the connection stays usable: Starlette's last-resort handler answers
+    and then re-raises, on which the server drops the connection under the client's next
+    request. An exception after the answer began can only end the connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:
+                raise
+            response = await answer_exception(Request(scope), exc)
+            await response(scope, receive, send)
 
 
 class BodyLimitMiddleware:
