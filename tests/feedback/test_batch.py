@@ -361,7 +361,7 @@ async def test_lone_surrogate_anywhere_in_an_item_refuses_only_that_item(
     field: str,
     item_fields: dict[str, Any],
 ) -> None:
-    survey = {"survey_id": survey_id, "survey_version": 1}
+    survey: dict[str, Any] = {"survey_id": survey_id, "survey_version": 1}
     bad = _item(program_id, **survey) | item_fields
     body = json.dumps([_item(program_id, "tab-07/0", answers={"kepuasan": 5}, **survey), bad])
 
