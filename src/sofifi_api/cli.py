@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +14,7 @@ from sofifi_api.clients.cli import app as clients_app
 from sofifi_api.config import get_settings
 from sofifi_api.logs import configure_logging
 from sofifi_api.participants.cli import app as participants_app
+from sofifi_api.schema import find_alembic_ini
 
 app = typer.Typer(
     help="Sofifi API: partner integrations for community assistance work.", no_args_is_help=True
@@ -26,9 +26,8 @@ logger = logging.getLogger("sofifi_api.cli")
 
 
 def alembic_config(database_url: str | None = None) -> Config:
-    """The project's alembic.ini: in the working directory, or beside the source tree."""
-    candidates = [Path.cwd() / "alembic.ini", Path(__file__).resolve().parents[2] / "alembic.ini"]
-    ini = next((path for path in candidates if path.is_file()), None)
+    """The project's Alembic configuration, on `database_url` (default: the service's)."""
+    ini = find_alembic_ini()
     if ini is None:
         raise typer.BadParameter("alembic.ini not found; run from the project directory.")
     config = Config(str(ini))

@@ -44,7 +44,10 @@ def _requests(http: httpx.Client, faulty_database: FaultyDatabase) -> dict[str, 
 def _assert_unavailable(response: httpx.Response, within: float) -> None:
     assert response.status_code == 503, f"{response.request.url.path}: {response.text}"
     assert response.headers["content-type"] == PROBLEM
-    assert response.json()["type"] == "/problems/service-unavailable"
+    if response.request.url.path == "/health/ready":
+        assert response.json()["reason"] == "database-unreachable"
+    else:
+        assert response.json()["type"] == "/problems/service-unavailable"
     assert int(response.headers["retry-after"]) >= 1
     assert response.elapsed.total_seconds() < within
 
