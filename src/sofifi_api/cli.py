@@ -54,8 +54,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port; default PORT or 8000.")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False,
 ) -> None:
-    """Serve the API with Uvicorn."""
+    """Serve the API with Uvicorn (after `migrate`, with SOFIFI_MIGRATE_ON_START)."""
     settings = get_settings()
+    if settings.migrate_on_start:
+        # Once, before any worker starts: workers racing to migrate would collide.
+        command.upgrade(alembic_config(), "head")
     uvicorn.run(
         "sofifi_api.main:create_app",
         factory=True,

@@ -2,6 +2,7 @@
 readiness probe (while staying alive, so that migrating needs no restart)."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -40,3 +41,15 @@ def test_a_server_on_an_unmigrated_database_is_alive_but_not_ready(
     assert alive.status_code == 200
     assert ready.status_code == 503
     assert ready.json()["reason"] == "not-migrated"
+
+
+def test_a_server_told_to_migrate_on_start_is_ready_on_a_new_database(tmp_path: Path) -> None:
+    with fresh_database(tmp_path) as url:
+        server = ServerProcess(url, tmp_path / "server.log", SOFIFI_MIGRATE_ON_START="true")
+        try:
+            server.start()
+            ready = httpx.get(f"{server.url}/health/ready", timeout=5)
+        finally:
+            server.stop()
+
+    assert ready.status_code == 200, server.log()
