@@ -257,8 +257,8 @@ def _use_real_sqlite_transactions(engine: AsyncEngine) -> None:
 class Database:
     """The engine and session factory one application instance uses."""
 
-    def __init__(self, url: str | None = None) -> None:
-        self.engine = create_engine(url, timeouts=DatabaseTimeouts.of(get_settings()))
+    def __init__(self, url: str | None = None, *, timeouts: DatabaseTimeouts | None = None) -> None:
+        self.engine = create_engine(url, timeouts=timeouts or DatabaseTimeouts.of(get_settings()))
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
