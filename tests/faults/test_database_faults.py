@@ -1,6 +1,8 @@
 """What a partner sees while the database is stopped, frozen, and back: 503 with Retry-After,
 quickly, and then service again without a restart."""
 
+import asyncio
+import re
 import time
 from collections.abc import Iterator
 
@@ -92,3 +94,43 @@ def test_the_service_recovers_without_a_restart_once_the_database_is_back(
         "POST /v1/oauth/token": 200,
         "GET /health/ready": 200,
     }
+
+
+def test_every_operation_answers_503_while_the_database_is_stopped(
+    http: httpx.Client, faulty_database: FaultyDatabase
+) -> None:
+    paths = http.get("/openapi.json").json()["paths"]
+    faulty_database.proxy.refuse()
+
+    answers = {}
+    for path, operations in paths.items():
+        if path in {"/health", "/v1/oauth/token"}:
+            continue  # no database behind the liveness probe; the token endpoint: see above
+        url = re.sub(r"\{[^}]+\}", "0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a", path)
+        for method in operations:
+            response = http.request(method, url, headers=faulty_database.partner.headers)
+            answers[f"{method.upper()} {path}"] = response.status_code
+
+    assert answers == dict.fromkeys(answers, 503)
+
+
+def test_more_requests_than_connections_on_a_frozen_database_all_answer_503_in_time(
+    http: httpx.Client, faulty_database: FaultyDatabase
+) -> None:
+    assert http.get("/v1/programs", headers=faulty_database.partner.headers).status_code == 200
+    faulty_database.proxy.freeze()
+
+    async def crowd() -> list[httpx.Response]:
+        async with httpx.AsyncClient(
+            base_url=faulty_database.server.url,
+            headers=faulty_database.partner.headers,
+            timeout=10,
+        ) as client:
+            # More than the pool's 5 connections and 10 overflow: some wait for a connection.
+            return await asyncio.gather(*(client.get("/v1/programs") for _ in range(24)))
+
+    responses = asyncio.run(crowd())
+
+    for response in responses:
+        # A wait for a connection (1 s), then for a connection that does not open (1 s).
+        _assert_unavailable(response, within=3.0)
