@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Sofifi API image: `docker build -t sofifi-api .`, then `docker run -p 8000:8000 sofifi-api`
-# (SQLite in /app/var) or with -e DATABASE_URL=postgresql://... (run `sofifi-api migrate` first).
+# (SQLite in /app/var, migrated on start) or with -e DATABASE_URL=postgresql://... (replicas:
+# run `sofifi-api migrate` once and start them with SOFIFI_MIGRATE_ON_START=false).
 
 FROM python:3.11-slim AS build
 ENV UV_PROJECT_ENVIRONMENT=/app/.venv \
@@ -23,7 +24,8 @@ ENV PATH=/app/.venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     HOST=0.0.0.0 \
-    PORT=8000
+    PORT=8000 \
+    SOFIFI_MIGRATE_ON_START=true
 RUN groupadd --system --gid 10001 sofifi \
     && useradd --system --uid 10001 --gid sofifi --home-dir /app --no-create-home sofifi
 WORKDIR /app

@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from sofifi_api.config import get_settings
 from sofifi_api.http_protocol import PROTOCOL
 from sofifi_api.logs import configure_logging
 from sofifi_api.participants.cli import app as participants_app
+from sofifi_api.schema import find_alembic_ini
 
 app = typer.Typer(
     help="Sofifi API: partner integrations for community assistance work.", no_args_is_help=True
@@ -29,9 +29,8 @@ APPLICATION = "sofifi_api.main:create_app"
 
 
 def alembic_config(database_url: str | None = None) -> Config:
-    """The project's alembic.ini: in the working directory, or beside the source tree."""
-    candidates = [Path.cwd() / "alembic.ini", Path(__file__).resolve().parents[2] / "alembic.ini"]
-    ini = next((path for path in candidates if path.is_file()), None)
+    """The project's Alembic configuration, on `database_url` (default: the service's)."""
+    ini = find_alembic_ini()
     if ini is None:
         raise typer.BadParameter("alembic.ini not found; run from the project directory.")
     config = Config(str(ini))
@@ -58,8 +57,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port; default PORT or 8000.")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False,
 ) -> None:
-    """Serve the API with Uvicorn."""
+    """Serve the API with Uvicorn (after `migrate`, with SOFIFI_MIGRATE_ON_START)."""
     settings = get_settings()
+    if settings.migrate_on_start:
+        # Once, before any worker starts: workers racing to migrate would collide.
+        command.upgrade(alembic_config(), "head")
     uvicorn.run(
         APPLICATION,
         factory=True,

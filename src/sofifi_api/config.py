@@ -120,6 +120,32 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 10 * 1024 * 1024
     db_echo: bool = False
+    db_connect_timeout_seconds: float = Field(
+        default=3,
+        gt=0,
+        le=300,
+        description="How long opening a database connection may take before the request is "
+        "answered 503.",
+    )
+    db_statement_timeout_seconds: float = Field(
+        default=5,
+        gt=0,
+        le=3600,
+        description="How long one SQL statement may run (an export: one chunk of rows) before "
+        "it is cancelled and the request answered 503.",
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=5,
+        gt=0,
+        le=300,
+        description="How long a request waits for a free database connection before it is "
+        "answered 503.",
+    )
+    migrate_on_start: bool = Field(
+        default=False,
+        description="`sofifi-api serve` first brings the schema to the latest revision (the "
+        "container image's default, for its SQLite database).",
+    )
 
     @cached_property
     def resolved_secret_key(self) -> str:

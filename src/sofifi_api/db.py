@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar, cast
 
@@ -25,7 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select, SelectOfScalar
 from uuid6 import uuid7
 
-from sofifi_api.config import get_settings
+from sofifi_api.config import Settings, get_settings
 
 # Stable constraint names, so that migrations can drop and alter them on every backend.
 SQLModel.metadata.naming_convention = {
@@ -147,7 +148,34 @@ def async_url(url: str) -> URL:
     return parsed
 
 
-def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long the service waits on its database before answering 503 (see config.py)."""
+
+    connect: float
+    statement: float
+    pool: float
+
+    @classmethod
+    def of(cls, settings: Settings) -> "DatabaseTimeouts":
+        return cls(
+            connect=settings.db_connect_timeout_seconds,
+            statement=settings.db_statement_timeout_seconds,
+            pool=settings.db_pool_timeout_seconds,
+        )
+
+
+# The client gives up a moment after the server's own statement timeout: a database that
+# answers cancels the statement itself (and the connection stays usable); one that does not
+# answer is given up on.
+_CLIENT_TIMEOUT_MARGIN_SECONDS = 0.5
+
+
+def create_engine(
+    url: str | None = None, *, timeouts: DatabaseTimeouts | None = None, **kwargs: Any
+) -> AsyncEngine:
+    """An engine on `url`; with `timeouts` (the serving engine, not migrations), a database that
+    refuses, stalls or is saturated fails a request quickly instead of holding it."""
     settings = get_settings()
     target = async_url(url or settings.database_url)
     if target.get_backend_name() == "sqlite":
@@ -158,11 +186,44 @@ def create_engine(url: str | None = None, **kwargs: Any) -> AsyncEngine:
             Path(target.database).parent.mkdir(parents=True, exist_ok=True)
     else:
         kwargs.setdefault("pool_pre_ping", True)
+        if timeouts is not None:
+            kwargs.setdefault(
+                "connect_args",
+                {
+                    "timeout": timeouts.connect,
+                    "command_timeout": timeouts.statement + _CLIENT_TIMEOUT_MARGIN_SECONDS,
+                    "server_settings": {
+                        "statement_timeout": str(max(1, round(timeouts.statement * 1000)))
+                    },
+                },
+            )
+    if timeouts is not None and target.database != ":memory:":
+        kwargs.setdefault("pool_timeout", timeouts.pool)
     # hide_parameters: bound values (a NIK, a phone number) never reach logs or error text.
     engine = create_async_engine(target, echo=settings.db_echo, hide_parameters=True, **kwargs)
     if target.get_backend_name() == "sqlite":
         _use_real_sqlite_transactions(engine)
+    else:
+        _give_up_on_unresponsive_connections(engine)
     return engine
+
+
+def _give_up_on_unresponsive_connections(engine: AsyncEngine) -> None:
+    """A connection that timed out or failed at the socket is dropped at once: it may be
+    mid-statement, and a database that does not answer would hold a rollback or a polite
+    close as long as it held the statement."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def on_error(context: sa.engine.ExceptionContext) -> None:
+        if isinstance(context.original_exception, OSError):
+            context.is_disconnect = True
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def on_invalidate(dbapi_connection: Any, _record: Any, _exception: Any) -> None:
+        # Aborted here, the driver's close that follows has nothing left to wait for.
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        if driver is not None and not driver.is_closed():
+            driver.terminate()
 
 
 # Execution option: on SQLite, begin the transaction holding the write lock.
@@ -196,8 +257,8 @@ def _use_real_sqlite_transactions(engine: AsyncEngine) -> None:
 class Database:
     """The engine and session factory one application instance uses."""
 
-    def __init__(self, url: str | None = None) -> None:
-        self.engine = create_engine(url)
+    def __init__(self, url: str | None = None, *, timeouts: DatabaseTimeouts | None = None) -> None:
+        self.engine = create_engine(url, timeouts=timeouts or DatabaseTimeouts.of(get_settings()))
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )

@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -342,6 +343,9 @@ async def _driver_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
+    """The database refused, dropped or timed out the request's work (also as the socket's or
+    the driver's own `OSError`, `TimeoutError` included), or no pooled connection came free:
+    a retry may well succeed."""
     logger.error(
         "database unavailable: %s", type(exc).__name__, extra={"request_id": request_id_of(request)}
     )
@@ -393,6 +397,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(OperationalError, _operational_error)
     app.add_exception_handler(DBAPIError, _driver_error)
+    # The driver's own failures to connect or to hear back, past SQLAlchemy's wrapping.
+    app.add_exception_handler(OSError, _operational_error)
+    app.add_exception_handler(PoolTimeout, _operational_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

@@ -15,6 +15,7 @@ from sofifi_api.conditional import install_conditional_requests
 from sofifi_api.config import get_settings
 from sofifi_api.db import Database
 from sofifi_api.errors import install_error_handlers
+from sofifi_api.health import report_schema_state
 from sofifi_api.health import router as health_router
 from sofifi_api.idempotency.openapi import install_idempotency
 from sofifi_api.logs import configure_logging
@@ -46,6 +47,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
         app.state.database = database or Database(settings.database_url)
+        await report_schema_state(app.state.database)
         # What start-up built (modules, schemas, routes, table metadata) lives as long as the
         # process; frozen, it is no longer walked by every full collection, which the many
         # short-lived objects of a large batch or export otherwise set off again and again.

@@ -30,6 +30,9 @@ exchange a client id and API key for a token at `POST /v1/oauth/token` (the OAut
 - Each client may make a number of requests per minute. Every authenticated response carries
   `RateLimit-Policy: "default";q=<quota>;w=60` and `RateLimit: "default";r=<left>;t=<seconds>`;
   past the quota the answer is 429 with `Retry-After`.
+- Any operation answers 503 (`/problems/service-unavailable`, with `Retry-After`) while the
+  database is unreachable or too slow, within seconds rather than holding the request; retry
+  after that many seconds (a POST with its `Idempotency-Key`, so that it runs at most once).
 """
 
 TAGS = [

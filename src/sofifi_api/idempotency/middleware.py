@@ -21,7 +21,7 @@ from sofifi_api.audit.service import record_personal_data_read
 from sofifi_api.auth.dependencies import TOKEN_URL
 from sofifi_api.auth.principal import Principal
 from sofifi_api.db import SessionOpener, session_opener, utcnow
-from sofifi_api.errors import ApiError, problem_response, request_id_of
+from sofifi_api.errors import ApiError, answer_exception, problem_response, request_id_of
 from sofifi_api.idempotency import service
 from sofifi_api.idempotency.service import IdempotentRequest, Reservation, Verdict
 from sofifi_api.participants.models import Participant
@@ -159,13 +159,21 @@ class IdempotencyMiddleware:
             path=scope["path"],
             digest=service.request_digest(scope["method"], target, body),
         )
-        async with sessions() as session:
-            reservation = await service.reserve(session, idempotent, utcnow())
+        # Outside the routes' error handling: a database fault here is answered as there.
+        try:
+            async with sessions() as session:
+                reservation = await service.reserve(session, idempotent, utcnow())
+        except Exception as exc:
+            await (await answer_exception(request, exc))(scope, replay, send)
+            return
         if reservation.verdict is Verdict.RESERVED:
             assert reservation.taken_at is not None
             await self._run(scope, replay, send, sessions, idempotent, reservation)
             return
-        response = await self._answer(request, principal, reservation, sessions)
+        try:
+            response = await self._answer(request, principal, reservation, sessions)
+        except Exception as exc:
+            response = await answer_exception(request, exc)
         await response(scope, replay, send)
 
     async def _answer(
