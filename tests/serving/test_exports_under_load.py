@@ -1,0 +1,119 @@
+"""Exports cannot starve the API: a few streams per client and in all, connections of their
+own, and a send timeout that ends a client that stopped reading. Against a real server, with
+clients that ask for an export and never read it."""
+
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.serving.conftest import (
+    EXPORT,
+    FEEDBACK_ITEMS,
+    Seeded,
+    Server,
+    read_all,
+    serve,
+    start_export,
+    status_of,
+)
+
+SEND_TIMEOUT = 2.0
+
+
+@pytest.fixture(scope="module")
+def server(seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serve(
+        seeded.url,
+        tmp_path_factory.mktemp("exports-under-load"),
+        SOFIFI_EXPORT_STREAMS_PER_CLIENT="2",
+        SOFIFI_EXPORT_STREAMS_TOTAL="3",
+        SOFIFI_EXPORT_SEND_TIMEOUT_SECONDS=str(SEND_TIMEOUT),
+    ) as running:
+        yield running
+
+
+@pytest.fixture
+def stalled(server: Server) -> Iterator[ExitStack]:
+    """Closes the test's stalled clients, then waits until the server has let their exports
+    go (at the latest after the send timeout)."""
+    with ExitStack() as sockets:
+        yield sockets
+    time.sleep(SEND_TIMEOUT + 0.5)
+
+
+def stall(server: Server, key: str, sockets: ExitStack) -> socket.socket:
+    return sockets.enter_context(start_export(server, key))
+
+
+def get(server: Server, path: str, key: str) -> httpx.Response:
+    return httpx.get(f"{server.base_url}{path}", headers={"Authorization": key}, timeout=10)
+
+
+def test_sixteen_stalled_export_readers_leave_the_api_answering(
+    server: Server, seeded: Seeded, stalled: ExitStack
+) -> None:
+    readers = [stall(server, seeded.keys[i % 2], stalled) for i in range(16)]
+    for reader in readers:
+        status_of(reader)
+
+    started = time.monotonic()
+    response = get(server, "/v1/feedback?limit=1", seeded.keys[2])
+
+    assert response.status_code == 200, response.text
+    assert time.monotonic() - started < 2
+
+
+def test_an_export_past_the_clients_share_is_429_with_retry_after(
+    server: Server, seeded: Seeded, stalled: ExitStack
+) -> None:
+    first, second = (stall(server, seeded.keys[0], stalled) for _ in range(2))
+    assert (status_of(first), status_of(second)) == (200, 200)
+
+    refused = get(server, EXPORT, seeded.keys[0])
+
+    assert refused.status_code == 429
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"] == "/problems/too-many-exports"
+    assert int(refused.headers["retry-after"]) > 0
+
+
+def test_an_export_past_the_services_total_is_503_with_retry_after(
+    server: Server, seeded: Seeded, stalled: ExitStack
+) -> None:
+    readers = [stall(server, key, stalled) for key in (*seeded.keys[:2], seeded.keys[0])]
+    assert [status_of(reader) for reader in readers] == [200, 200, 200]
+
+    refused = get(server, EXPORT, seeded.keys[1])
+
+    assert refused.status_code == 503
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["type"] == "/problems/exports-busy"
+    assert int(refused.headers["retry-after"]) > 0
+
+
+def test_a_stalled_export_is_ended_after_the_send_timeout_and_its_stream_freed(
+    server: Server, seeded: Seeded, stalled: ExitStack
+) -> None:
+    first, second = (stall(server, seeded.keys[0], stalled) for _ in range(2))
+    assert (status_of(first), status_of(second)) == (200, 200)
+
+    time.sleep(SEND_TIMEOUT + 1)
+    accepted = get(server, EXPORT, seeded.keys[0])
+
+    assert accepted.status_code == 200
+    # What the server had buffered, then the end of the connection without the last chunk.
+    assert not read_all(first).endswith(b"\r\n0\r\n\r\n")
+
+
+def test_an_export_read_to_the_end_frees_its_stream(
+    server: Server, seeded: Seeded, tmp_path: Path
+) -> None:
+    for _ in range(3):
+        response = get(server, EXPORT, seeded.keys[2])
+        assert response.status_code == 200
+        assert response.text.count("\r\n") == FEEDBACK_ITEMS + 1
