@@ -1,5 +1,5 @@
 """`sofifi-api serve` on SIGTERM: requests and exports under way finish, or end when the grace
-period does, and the process exits; `--workers`/WEB_CONCURRENCY run several processes."""
+period does, and the process exits; `--workers` runs several processes."""
 
 import signal
 import time
@@ -53,10 +53,8 @@ def test_sigterm_ends_a_stalled_export_when_the_grace_period_does(
         assert not read_all(reader).endswith(b"\r\n0\r\n\r\n")
 
 
-def test_serve_starts_the_worker_processes_web_concurrency_asks_for(
-    seeded: Seeded, tmp_path: Path
-) -> None:
-    with serve(seeded.url, tmp_path, WEB_CONCURRENCY="2") as server:
+def test_serve_starts_the_worker_processes_it_is_asked_for(seeded: Seeded, tmp_path: Path) -> None:
+    with serve(seeded.url, tmp_path, "--workers", "2") as server:
         children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
         workers = [
             child
