@@ -136,11 +136,11 @@ def serve(database_url: str, directory: Path, *arguments: str, **settings: str) 
                 process.wait()
 
 
-def start_export(server: Server, key: str) -> socket.socket:
-    """Asks for the feedback export and reads nothing; the receive buffer is kept small so
+def start_export(server: Server, key: str, receive_buffer: int = 4096) -> socket.socket:
+    """Asks for the feedback export and reads nothing yet; the receive buffer is kept small so
     that the server soon has to wait for this client."""
     client = socket.socket()
-    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
     client.settimeout(10)
     client.connect(("127.0.0.1", server.port))
     client.sendall(

@@ -5,7 +5,6 @@ clients that ask for an export and never read it."""
 import socket
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -37,17 +36,42 @@ def server(seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield running
 
 
+class Readers:
+    """The test's clients that stopped reading."""
+
+    def __init__(self) -> None:
+        self.sockets: list[socket.socket] = []
+
+    def start(self, server: Server, key: str, receive_buffer: int = 4096) -> socket.socket:
+        reader = start_export(server, key, receive_buffer)
+        self.sockets.append(reader)
+        return reader
+
+    def finish(self) -> None:
+        """Reads each accepted export to its end (or to where the server cut it), so that
+        the server has let every stream go when the next test starts."""
+        for reader in self.sockets:
+            with reader:
+                reader.settimeout(0.5)
+                try:
+                    unread = reader.recv(64, socket.MSG_PEEK)
+                except TimeoutError:
+                    continue  # read already
+                if unread.startswith(b"HTTP/1.1 200"):
+                    reader.settimeout(10)
+                    read_all(reader)
+        time.sleep(0.2)
+
+
 @pytest.fixture
-def stalled(server: Server) -> Iterator[ExitStack]:
-    """Closes the test's stalled clients, then waits until the server has let their exports
-    go (at the latest after the send timeout)."""
-    with ExitStack() as sockets:
-        yield sockets
-    time.sleep(SEND_TIMEOUT + 0.5)
+def stalled(server: Server) -> Iterator[Readers]:
+    readers = Readers()
+    yield readers
+    readers.finish()
 
 
-def stall(server: Server, key: str, sockets: ExitStack) -> socket.socket:
-    return sockets.enter_context(start_export(server, key))
+def stall(server: Server, key: str, readers: Readers) -> socket.socket:
+    return readers.start(server, key)
 
 
 def get(server: Server, path: str, key: str) -> httpx.Response:
@@ -55,7 +79,7 @@ def get(server: Server, path: str, key: str) -> httpx.Response:
 
 
 def test_sixteen_stalled_export_readers_leave_the_api_answering(
-    server: Server, seeded: Seeded, stalled: ExitStack
+    server: Server, seeded: Seeded, stalled: Readers
 ) -> None:
     readers = [stall(server, seeded.keys[i % 2], stalled) for i in range(16)]
     for reader in readers:
@@ -69,7 +93,7 @@ def test_sixteen_stalled_export_readers_leave_the_api_answering(
 
 
 def test_an_export_past_the_clients_share_is_429_with_retry_after(
-    server: Server, seeded: Seeded, stalled: ExitStack
+    server: Server, seeded: Seeded, stalled: Readers
 ) -> None:
     first, second = (stall(server, seeded.keys[0], stalled) for _ in range(2))
     assert (status_of(first), status_of(second)) == (200, 200)
@@ -83,7 +107,7 @@ def test_an_export_past_the_clients_share_is_429_with_retry_after(
 
 
 def test_an_export_past_the_services_total_is_503_with_retry_after(
-    server: Server, seeded: Seeded, stalled: ExitStack
+    server: Server, seeded: Seeded, stalled: Readers
 ) -> None:
     readers = [stall(server, key, stalled) for key in (*seeded.keys[:2], seeded.keys[0])]
     assert [status_of(reader) for reader in readers] == [200, 200, 200]
@@ -97,7 +121,7 @@ def test_an_export_past_the_services_total_is_503_with_retry_after(
 
 
 def test_a_stalled_export_is_ended_after_the_send_timeout_and_its_stream_freed(
-    server: Server, seeded: Seeded, stalled: ExitStack
+    server: Server, seeded: Seeded, stalled: Readers
 ) -> None:
     first, second = (stall(server, seeded.keys[0], stalled) for _ in range(2))
     assert (status_of(first), status_of(second)) == (200, 200)
@@ -117,3 +141,19 @@ def test_an_export_read_to_the_end_frees_its_stream(
         response = get(server, EXPORT, seeded.keys[2])
         assert response.status_code == 200
         assert response.text.count("\r\n") == FEEDBACK_ITEMS + 1
+
+
+def test_a_slow_but_steady_reader_is_not_cut_by_the_send_timeout(
+    server: Server, seeded: Seeded, stalled: Readers
+) -> None:
+    reader = stalled.start(server, seeded.keys[2], 256 * 1024)
+    received = bytearray()
+
+    # About 1.6 MB/s: a chunk of 2,000 rows (7.5 MB here) takes longer than the send timeout.
+    while piece := reader.recv(160 * 1024):
+        received += piece
+        if received.endswith(b"\r\n0\r\n\r\n"):
+            break
+        time.sleep(0.1)
+
+    assert received.endswith(b"\r\n0\r\n\r\n")

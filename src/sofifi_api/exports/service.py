@@ -315,6 +315,17 @@ async def export_chunks(
         raise ExportInterrupted(f"export of {label} failed after {sent} rows") from None
 
 
+# A chunk is sent in pieces of at most this size, each within the send timeout: the timeout
+# then ends a client that reads (almost) nothing, not one too slow to take a whole chunk.
+SEND_PIECE_BYTES = 64 * 1024
+
+
+def _pieces(chunk: bytes) -> list[bytes]:
+    if len(chunk) <= SEND_PIECE_BYTES:
+        return [chunk]
+    return [chunk[at : at + SEND_PIECE_BYTES] for at in range(0, len(chunk), SEND_PIECE_BYTES)]
+
+
 class ExportResponse(StreamingResponse):
     """Sends an export as it is written. Its first chunk is awaited before the status line,
     so that a failure to start becomes a problem response; the body (and its connection) is
@@ -360,9 +371,13 @@ class ExportResponse(StreamingResponse):
                     "headers": self.raw_headers,
                 }
             )
-            await send_in_time({"type": "http.response.body", "body": first, "more_body": True})
+            for piece in _pieces(first):
+                await send_in_time({"type": "http.response.body", "body": piece, "more_body": True})
             async for chunk in self._body:
-                await send_in_time({"type": "http.response.body", "body": chunk, "more_body": True})
+                for piece in _pieces(chunk):
+                    await send_in_time(
+                        {"type": "http.response.body", "body": piece, "more_body": True}
+                    )
             await send_in_time({"type": "http.response.body", "body": b"", "more_body": False})
         except TimeoutError:
             # Returning without the final chunk: the server closes the connection, and the
