@@ -5,6 +5,7 @@ clients that ask for an export and never read it."""
 import socket
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -90,6 +91,30 @@ def test_sixteen_stalled_export_readers_leave_the_api_answering(
 
     assert response.status_code == 200, response.text
     assert time.monotonic() - started < 2
+
+
+def test_exports_read_through_connections_apart_from_the_requests(
+    seeded: Seeded, tmp_path: Path
+) -> None:
+    # As many exports allowed as the requests' pool has connections (5 + 10 overflow), and more.
+    with (
+        serve(
+            seeded.url,
+            tmp_path,
+            SOFIFI_EXPORT_STREAMS_PER_CLIENT="16",
+            SOFIFI_EXPORT_STREAMS_TOTAL="16",
+            SOFIFI_SHUTDOWN_GRACE_SECONDS="1",
+        ) as roomy,
+        ExitStack() as sockets,
+    ):
+        readers = [sockets.enter_context(start_export(roomy, seeded.keys[0])) for _ in range(16)]
+        assert [status_of(reader) for reader in readers] == [200] * 16
+
+        started = time.monotonic()
+        response = get(roomy, "/v1/feedback?limit=1", seeded.keys[1])
+
+        assert response.status_code == 200, response.text
+        assert time.monotonic() - started < 2
 
 
 def test_an_export_past_the_clients_share_is_429_with_retry_after(
