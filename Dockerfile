@@ -40,4 +40,7 @@ USER sofifi
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000'), timeout=4)"]
+# WEB_CONCURRENCY sets the worker processes (default 1). On SIGTERM the server lets requests
+# and exports finish for SOFIFI_SHUTDOWN_GRACE_SECONDS (30): stop with `docker stop -t 40`.
+STOPSIGNAL SIGTERM
 CMD ["sofifi-api", "serve"]

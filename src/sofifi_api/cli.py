@@ -26,6 +26,7 @@ app.add_typer(participants_app, name="participants")
 logger = logging.getLogger("sofifi_api.cli")
 # The application factory `serve` runs.
 APPLICATION = "sofifi_api.main:create_app"
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -56,9 +57,17 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind; default HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Port; default PORT or 8000.")] = None,
     reload: Annotated[bool, typer.Option(help="Restart on code changes.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Worker processes; default WEB_CONCURRENCY or 1."),
+    ] = None,
 ) -> None:
-    """Serve the API with Uvicorn (after `migrate`, with SOFIFI_MIGRATE_ON_START)."""
+    """Serve the API with Uvicorn (after `migrate`, with SOFIFI_MIGRATE_ON_START). On SIGTERM
+    (or Ctrl-C) it stops accepting connections and lets requests and exports under way finish
+    for SOFIFI_SHUTDOWN_GRACE_SECONDS, then cuts what is left and exits."""
     settings = get_settings()
+    # With several workers, the supervising process's own messages (a worker died, restarted).
+    configure_logging(settings.log_level)
     if settings.migrate_on_start:
         # Once, before any worker starts: workers racing to migrate would collide.
         command.upgrade(alembic_config(), "head")
@@ -68,6 +77,12 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        # None: Uvicorn reads WEB_CONCURRENCY.
+        workers=workers,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        # A worker answers the supervisor's health checks once it has imported the app, which
+        # on a busy host takes longer than Uvicorn's 5 s: it would be killed and started again.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         proxy_headers=True,
         log_config=None,
         # uvicorn's own, with a deadline for request headers (SOFIFI_REQUEST_HEADER_TIMEOUT_…).

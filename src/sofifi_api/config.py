@@ -116,6 +116,34 @@ class Settings(BaseSettings):
         description="Longest pause while a request body arrives; past it the answer is 408 and "
         "the connection is closed.",
     )
+    export_streams_per_client: int = Field(
+        default=2,
+        ge=1,
+        le=1000,
+        description="Export downloads one client may have under way at once in one process; "
+        "another is 429.",
+    )
+    export_streams_total: int = Field(
+        default=8,
+        ge=1,
+        le=1000,
+        description="Export downloads under way at once in one process, over all clients; "
+        "another is 503. Each holds a database connection of the exports' own pool.",
+    )
+    export_send_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How long an export waits for its client to take the next chunk; a client "
+        "that reads nothing for that long has its download ended and its connection freed.",
+    )
+    shutdown_grace_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=3600,
+        description="On SIGTERM, how long requests and exports under way may take to finish "
+        "before they are cut.",
+    )
     log_level: str = "INFO"
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 10 * 1024 * 1024

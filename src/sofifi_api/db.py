@@ -262,8 +262,14 @@ class Database:
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # Exports hold a connection for as long as their client reads: a pool of their own, as
+        # large as the exports allowed at once, so that they never take the requests'.
+        self.export_engine = create_engine(
+            url, pool_size=get_settings().export_streams_total, max_overflow=0
+        )
 
     async def dispose(self) -> None:
+        await self.export_engine.dispose()
         await self.engine.dispose()
 
 

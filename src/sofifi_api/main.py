@@ -15,6 +15,7 @@ from sofifi_api.conditional import install_conditional_requests
 from sofifi_api.config import get_settings
 from sofifi_api.db import Database
 from sofifi_api.errors import install_error_handlers
+from sofifi_api.exports.streams import ExportStreams
 from sofifi_api.health import report_schema_state
 from sofifi_api.health import router as health_router
 from sofifi_api.idempotency.openapi import install_idempotency
@@ -73,6 +74,7 @@ def create_app(database: Database | None = None) -> FastAPI:
         app.state.database = database
     app.state.rate_limiter = build_rate_limiter(settings)
     app.state.failed_auth_limits = FailureLimits.of(settings)
+    app.state.export_streams = ExportStreams.of(settings)
     install_error_handlers(app)
     # Innermost: the request id and rate limit middleware add their headers to a 304 too.
     install_conditional_requests(app)

@@ -9,10 +9,11 @@ from sofifi_api.exports.service import ExportSource
 
 
 def export_source(request: Request) -> ExportSource:
-    """Exports read through connections of their own from the application's engine."""
+    """Exports read through connections of their own, from the exports' own pool."""
     database = get_database(request)
     return ExportSource(
-        open_connection=database.engine.connect, dialect=database.engine.dialect.name
+        open_connection=database.export_engine.connect,
+        dialect=database.export_engine.dialect.name,
     )
 
 

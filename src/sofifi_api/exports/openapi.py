@@ -54,7 +54,10 @@ FORMATS = (
     "spreadsheets never run it as a formula; or NDJSON (`format=ndjson` or "
     "`Accept: application/x-ndjson`), one list item per line. Another Accept is 406. The body "
     "is streamed as it is read, so an export of any size starts at once; a transfer that "
-    "ends early (a failure part-way) ends without the final chunk, never as a short file."
+    "ends early (a failure part-way) ends without the final chunk, never as a short file. "
+    "A client may have a few exports under way at once (429 past them), and the service a "
+    "few more for all clients (503 past them); a client that reads nothing for a while "
+    "(30 s by default) has its download ended the same way."
 )
 
 
@@ -78,7 +81,38 @@ def export_responses(
             "headers": _DISPOSITION,
         },
         **problem_responses(406, 422),
+        **_STREAM_LIMITS,
     }
+
+
+def _limit(status: int, description: str) -> dict[int | str, dict[str, Any]]:
+    answer = problem_responses(status)
+    answer[status] = answer[status] | {
+        "description": description,
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {"type": "integer"},
+            }
+        },
+    }
+    return answer
+
+
+_STREAM_LIMITS = {
+    **_limit(
+        429,
+        "Too many requests (the client's quota, or too many failed authentications), or "
+        "this client already has as many exports under way as it may "
+        "(`/problems/too-many-exports`, 2 by default); retry after `Retry-After` seconds.",
+    ),
+    **_limit(
+        503,
+        "The service is streaming as many exports as it can for all clients together "
+        "(`/problems/exports-busy`), or the database is busy or unreachable; retry after "
+        "`Retry-After` seconds.",
+    ),
+}
 
 
 def schema_ref(name: str) -> dict[str, str]:

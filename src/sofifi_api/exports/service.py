@@ -12,13 +12,19 @@ The first chunk is read before the status line is sent: a failure to start (data
 query refused) is still an ordinary problem response. After that, a failure can only cut the
 body short; it is logged (its kind and how many rows were sent, never a value) and the
 connection is aborted, so the client sees an incomplete transfer rather than a short file.
+
+An export takes one of the streams `ExportStreams` allows before it opens its connection (of
+the exports' own pool, so that exports never take the connections ordinary requests need),
+and gives it back when it ends. A client that stops reading makes sending block; after
+`send_timeout` seconds without progress the export ends as a failure part-way does, and its
+cursor, connection and stream are freed.
 """
 
 import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, aclosing, suppress
+from contextlib import AbstractAsyncContextManager, aclosing, nullcontext, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,8 +39,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.sql.expression import SelectOfScalar
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from sofifi_api.auth.principal import Principal
 from sofifi_api.db import utcnow
 from sofifi_api.errors import request_id_of
 from sofifi_api.exports.collections import Collection
@@ -48,6 +55,7 @@ from sofifi_api.exports.formats import (
     csv_lines,
     ndjson_lines,
 )
+from sofifi_api.exports.streams import ExportStreams
 
 logger = logging.getLogger(__name__)
 
@@ -263,7 +271,12 @@ async def _read(chunks: AsyncIterator[_Chunk], *, ahead: bool) -> AsyncGenerator
 
 
 async def export_chunks(
-    source: ExportSource, statement: Any, writer: Writer, *, label: str, request_id: str
+    source: ExportSource,
+    statement: Any,
+    writer: Writer,
+    *,
+    label: str,
+    request_id: str,
 ) -> AsyncGenerator[bytes, None]:
     """The export's body, chunk by chunk; the first chunk holds the head and the first rows."""
     sent = 0
@@ -302,26 +315,79 @@ async def export_chunks(
         raise ExportInterrupted(f"export of {label} failed after {sent} rows") from None
 
 
+# A chunk is sent in pieces of at most this size, each within the send timeout: the timeout
+# then ends a client that reads (almost) nothing, not one too slow to take a whole chunk.
+SEND_PIECE_BYTES = 64 * 1024
+
+
+def _pieces(chunk: bytes) -> list[bytes]:
+    if len(chunk) <= SEND_PIECE_BYTES:
+        return [chunk]
+    return [chunk[at : at + SEND_PIECE_BYTES] for at in range(0, len(chunk), SEND_PIECE_BYTES)]
+
+
 class ExportResponse(StreamingResponse):
     """Sends an export as it is written. Its first chunk is awaited before the status line,
     so that a failure to start becomes a problem response; the body (and its connection) is
-    closed however the response ends."""
+    closed however the response ends. `slot`, taken before the first chunk is read and held
+    until the last is sent, may refuse the export (an `ApiError`, answered as a problem). A
+    send that waits more than `send_timeout` seconds (a client that stopped reading) ends the
+    export without its final chunk."""
 
     def __init__(
-        self, body: AsyncGenerator[bytes, None], *, media_type: str, headers: dict[str, str]
+        self,
+        body: AsyncGenerator[bytes, None],
+        *,
+        media_type: str,
+        headers: dict[str, str],
+        slot: AbstractAsyncContextManager[None] | None = None,
+        send_timeout: float | None = None,
+        label: str = "",
+        request_id: str = "",
     ) -> None:
         super().__init__(body, media_type=media_type, headers=headers)
         self._body = body
+        self._slot = slot or nullcontext()
+        self._send_timeout = send_timeout
+        self._label = label
+        self._request_id = request_id
 
     async def stream_response(self, send: Send) -> None:
+        async with self._slot:
+            await self._stream(send)
+
+    async def _stream(self, send: Send) -> None:
         first = await anext(self._body, b"")
-        await send(
-            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
-        )
-        await send({"type": "http.response.body", "body": first, "more_body": True})
-        async for chunk in self._body:
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        async def send_in_time(message: Message) -> None:
+            async with asyncio.timeout(self._send_timeout):
+                await send(message)
+
+        try:
+            await send_in_time(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
+            for piece in _pieces(first):
+                await send_in_time({"type": "http.response.body", "body": piece, "more_body": True})
+            async for chunk in self._body:
+                for piece in _pieces(chunk):
+                    await send_in_time(
+                        {"type": "http.response.body", "body": piece, "more_body": True}
+                    )
+            await send_in_time({"type": "http.response.body", "body": b"", "more_body": False})
+        except TimeoutError:
+            # Returning without the final chunk: the server closes the connection, and the
+            # body, with its cursor, connection and stream, is closed by `__call__`.
+            logger.warning(
+                "export of %s ended: its client read nothing for %s s",
+                self._label,
+                self._send_timeout,
+                extra={"request_id": self._request_id},
+            )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -339,8 +405,12 @@ def export_response(
     statement: Any,
     writer: Writer,
 ) -> ExportResponse:
-    """The streaming answer, named `<name>-<UTC time>.<extension>` for a download."""
-    body = export_chunks(source, statement, writer, label=name, request_id=request_id_of(request))
+    """The streaming answer, named `<name>-<UTC time>.<extension>` for a download, within
+    the client's share of the application's export streams."""
+    streams: ExportStreams = request.app.state.export_streams
+    principal: Principal = request.state.principal
+    request_id = request_id_of(request)
+    body = export_chunks(source, statement, writer, label=name, request_id=request_id)
     return ExportResponse(
         body,
         media_type=MEDIA_TYPES[export_format].content_type,
@@ -348,4 +418,8 @@ def export_response(
             "Content-Disposition": attachment(name, export_format, utcnow()),
             "Vary": "Accept",
         },
+        slot=streams.slot(str(principal.client_id)),
+        send_timeout=streams.send_timeout,
+        label=name,
+        request_id=request_id,
     )
