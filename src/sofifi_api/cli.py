@@ -73,7 +73,8 @@ def seed_demo() -> None:
     """Load a small, clearly illustrative data set drawn from community work in Sofifi."""
     from sofifi_api.demo import seed
 
-    configure_logging(get_settings().log_level)
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     summary = asyncio.run(seed())
     for line in summary:
         typer.echo(line)
