@@ -10,10 +10,11 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.clients import service as clients_service
-from sofifi_api.config import get_settings
+from sofifi_api.config import Settings, get_settings
 from tests.participants.conftest import NIK, PHONE
 
 LogLines = Callable[[], list[dict[str, Any]]]
@@ -167,3 +168,19 @@ async def test_info_level_writes_no_debug_lines(
     lines = service_log()
     assert request_lines(lines)
     assert [line for line in lines if line["level"] == "debug"] == []
+
+
+def test_the_log_level_and_format_are_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOFIFI_LOG_LEVEL", "debug")
+    monkeypatch.setenv("SOFIFI_LOG_FORMAT", "Console")
+
+    settings = Settings()
+
+    assert (settings.log_level, settings.log_format) == ("DEBUG", "console")
+
+
+def test_an_unknown_log_level_stops_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOFIFI_LOG_LEVEL", "verbose")
+
+    with pytest.raises(ValidationError):
+        Settings()

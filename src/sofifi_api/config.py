@@ -103,7 +103,7 @@ class Settings(BaseSettings):
         le=24 * 30,
         description="How long an Idempotency-Key and the answer it replays are kept.",
     )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         default="INFO",
         description="Least severe log lines written: the service's own and Uvicorn's. "
         "Database drivers log at WARNING whatever the level (their DEBUG lines quote data).",
