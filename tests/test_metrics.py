@@ -207,6 +207,9 @@ async def main() -> None:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://worker") as http:
         assert (await http.get("/health")).status_code == 200
+    async with app.state.database.engine.connect() as connection:
+        await connection.exec_driver_sql("SELECT 1")
+    await asyncio.sleep(0)
 
 asyncio.run(main())
 """
@@ -230,3 +233,6 @@ def test_workers_metrics_are_summed_in_multiprocess_mode(
 
     labels = {"method": "GET", "route": "/health", "status": "200"}
     assert sample_value(exposition, "sofifi_http_requests_total", **labels) == 2
+    # Each worker used one connection and returned it.
+    assert sample_value(exposition, "sofifi_db_pool_connections_in_use") == 0
+    assert sample_value(exposition, "sofifi_db_pool_connections_idle") == 2

@@ -6,6 +6,7 @@ before any worker starts, makes every worker write its metrics to files in `dire
 scrape answered by any worker sums them (prometheus-client's multiprocess mode).
 """
 
+import asyncio
 import os
 import secrets
 import shutil
@@ -171,8 +172,15 @@ def watch_pool(engine: AsyncEngine) -> None:
             for field, gauge in _pool_gauges.items():
                 gauge.set(getattr(sample, field))
 
+    def record_once_returned(*_args: object) -> None:
+        # The event comes just before the connection is back in the pool.
+        try:
+            asyncio.get_running_loop().call_soon(record)
+        except RuntimeError:
+            record()
+
     event.listen(sync_engine, "checkout", record)
-    event.listen(sync_engine, "checkin", record)
+    event.listen(sync_engine, "checkin", record_once_returned)
 
 
 def exposition() -> bytes:
