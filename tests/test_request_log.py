@@ -32,14 +32,15 @@ def log_level(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.fixture
 def service_log(log_level: None, app: FastAPI) -> Iterator[LogLines]:
-    """The lines the service writes, parsed: the application's log handler, formatter and levels
-    as configured from the settings, writing to a buffer as well as to standard error."""
-    service = logging.getLogger("sofifi_api")
+    """The lines the service and every library write, parsed: the application's formatter and
+    levels as configured from the settings, writing to a buffer as well as to standard error."""
+    service, root = logging.getLogger("sofifi_api"), logging.getLogger()
     (configured,) = [h for h in service.handlers if type(h) is logging.StreamHandler]
     buffer = io.StringIO()
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(configured.formatter)
     service.addHandler(handler)
+    root.addHandler(handler)
 
     def lines() -> list[dict[str, Any]]:
         written = buffer.getvalue().splitlines()
@@ -48,6 +49,7 @@ def service_log(log_level: None, app: FastAPI) -> Iterator[LogLines]:
         return [json.loads(line) for line in written]
 
     yield lines
+    root.removeHandler(handler)
     service.removeHandler(handler)
 
 
