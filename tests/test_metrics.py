@@ -229,10 +229,23 @@ def test_workers_metrics_are_summed_in_multiprocess_mode(
     ]
     assert [worker.wait(timeout=60) for worker in workers] == [0, 0]
 
-    exposition = metrics.exposition().decode()
+    exposition = metrics.exposition(directory).decode()
 
     labels = {"method": "GET", "route": "/health", "status": "200"}
     assert sample_value(exposition, "sofifi_http_requests_total", **labels) == 2
     # Each worker used one connection and returned it.
     assert sample_value(exposition, "sofifi_db_pool_connections_in_use") == 0
     assert sample_value(exposition, "sofifi_db_pool_connections_idle") == 2
+
+
+def test_preparing_multiprocess_mode_removes_the_metric_files_of_an_earlier_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(metrics.MULTIPROCESS_DIRECTORY, "")
+    (tmp_path / "counter_4242.db").write_bytes(b"left by an earlier run")
+    (tmp_path / "notes.txt").write_text("not ours")
+
+    metrics.prepare_multiprocess(tmp_path)
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
+    assert os.environ[metrics.MULTIPROCESS_DIRECTORY] == str(tmp_path)

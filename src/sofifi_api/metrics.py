@@ -9,7 +9,6 @@ scrape answered by any worker sums them (prometheus-client's multiprocess mode).
 import asyncio
 import os
 import secrets
-import shutil
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
     multiprocess,
+    values,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -79,24 +79,25 @@ _POOL_METRICS = {
 }
 
 
-def multiprocess_directory() -> str | None:
-    return os.environ.get(MULTIPROCESS_DIRECTORY) or None
+# prometheus-client chose, when first imported, whether metric values live in files shared by
+# worker processes (PROMETHEUS_MULTIPROC_DIR set) or in this process's memory.
+MULTIPROCESS = values.ValueClass is not values.MutexValue
 
 
 def prepare_multiprocess(directory: str | Path) -> None:
-    """Multi-process mode for the workers this process starts: call it before they start (and
-    before this process creates any metric of its own). The directory is emptied: files left by
-    an earlier run would otherwise be counted again."""
+    """Multi-process mode for the worker processes this process starts afterwards: each writes its
+    metrics to files in `directory`, and a scrape answered by any of them sums them all. The
+    metric files an earlier run left there are removed: they would be counted again."""
     path = Path(directory)
-    if path.exists():
-        shutil.rmtree(path)
-    path.mkdir(parents=True)
+    path.mkdir(parents=True, exist_ok=True)
+    for left in path.glob("*.db"):
+        left.unlink()
     os.environ[MULTIPROCESS_DIRECTORY] = str(path)
 
 
 def process_ended() -> None:
     """Forgets this worker's live gauges (open export streams, pool) once it stops."""
-    if multiprocess_directory():
+    if MULTIPROCESS:
         multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
 
@@ -146,7 +147,7 @@ class _PoolCollector(Collector):
 
 _pools = _PoolCollector()
 _pool_gauges: dict[str, Gauge] = {}
-if multiprocess_directory():
+if MULTIPROCESS:
     # Sampled at every checkout and return, summed over the live workers when scraped.
     _pool_gauges = {
         field: Gauge(name, documentation, multiprocess_mode="livesum")
@@ -183,9 +184,11 @@ def watch_pool(engine: AsyncEngine) -> None:
     event.listen(sync_engine, "checkin", record_once_returned)
 
 
-def exposition() -> bytes:
-    """Every metric of this process, or of all workers in multi-process mode."""
-    directory = multiprocess_directory()
+def exposition(directory: str | Path | None = None) -> bytes:
+    """Every metric of this process; of every worker in multi-process mode (or of those that
+    wrote to `directory`)."""
+    if directory is None and MULTIPROCESS:
+        directory = os.environ[MULTIPROCESS_DIRECTORY]
     if directory is None:
         return generate_latest(REGISTRY)
     registry = CollectorRegistry()
