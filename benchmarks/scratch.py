@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -86,9 +86,11 @@ async def scratch_database() -> AsyncIterator[str]:
         await _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def program_and_client(database: Database, *, name: str, scope: str) -> tuple[uuid.UUID, str]:
-    """A program for feedback to be about, and the key of an API client with `scope` and no
-    practical rate limit."""
+async def program_and_client(
+    database: Database, *, name: str, scope: str | Sequence[str]
+) -> tuple[uuid.UUID, str]:
+    """A program for feedback to be about, and the key of an API client with `scope` (or each
+    of several scopes) and no practical rate limit."""
     async with database.sessionmaker() as session:
         lead = Organization(name="Dinas Koperasi Maluku Utara", kind=OrganizationKind.government)
         session.add(lead)
@@ -101,7 +103,10 @@ async def program_and_client(database: Database, *, name: str, scope: str) -> tu
         )
         session.add(program)
         issued = await clients_service.create_client(
-            session, name=name, scopes=[scope], rate_limit_per_minute=1_000_000
+            session,
+            name=name,
+            scopes=[scope] if isinstance(scope, str) else list(scope),
+            rate_limit_per_minute=1_000_000,
         )
         await session.commit()
         return program.id, issued.key

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import os
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 
+from sofifi_api import metrics
 from sofifi_api.changes.cli import app as changes_app
 from sofifi_api.clients.cli import app as clients_app
 from sofifi_api.config import get_settings
@@ -27,6 +29,8 @@ logger = logging.getLogger("sofifi_api.cli")
 # The application factory `serve` runs.
 APPLICATION = "sofifi_api.main:create_app"
 WORKER_HEALTHCHECK_SECONDS = 30
+# Where the workers of `serve --workers N` keep their metrics unless PROMETHEUS_MULTIPROC_DIR says.
+METRICS_DIRECTORY = "var/metrics"
 
 
 def alembic_config(database_url: str | None = None) -> Config:
@@ -71,6 +75,11 @@ def serve(
     if settings.migrate_on_start:
         # Once, before any worker starts: workers racing to migrate would collide.
         command.upgrade(alembic_config(), "head")
+    processes = workers if workers is not None else int(os.environ.get("WEB_CONCURRENCY") or 1)
+    shared_directory = os.environ.get(metrics.MULTIPROCESS_DIRECTORY)
+    if processes > 1 or shared_directory:
+        # Before the workers start: each then keeps its metrics where a scrape sums them.
+        metrics.prepare_multiprocess(shared_directory or METRICS_DIRECTORY)
     uvicorn.run(
         APPLICATION,
         factory=True,
@@ -95,7 +104,8 @@ def seed_demo() -> None:
     """Load a small, clearly illustrative data set drawn from community work in Sofifi."""
     from sofifi_api.demo import seed
 
-    configure_logging(get_settings().log_level)
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
     summary = asyncio.run(seed())
     for line in summary:
         typer.echo(line)

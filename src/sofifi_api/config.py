@@ -7,8 +7,9 @@ import stat
 import tempfile
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
@@ -144,7 +145,22 @@ class Settings(BaseSettings):
         description="On SIGTERM, how long requests and exports under way may take to finish "
         "before they are cut.",
     )
-    log_level: str = "INFO"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        default="INFO",
+        description="Least severe log lines written: the service's own and Uvicorn's. "
+        "Database drivers log at WARNING whatever the level (their DEBUG lines quote data).",
+    )
+    log_format: Literal["json", "console"] = Field(
+        default="json",
+        description="`json`: one JSON object per line, for log collectors; `console`: aligned "
+        "text for a terminal.",
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        min_length=16,
+        description="Bearer token GET /metrics requires; unset, /metrics is open (keep it "
+        "off the public network).",
+    )
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 10 * 1024 * 1024
     db_echo: bool = False
@@ -174,6 +190,13 @@ class Settings(BaseSettings):
         description="`sofifi-api serve` first brings the schema to the latest revision (the "
         "container image's default, for its SQLite database).",
     )
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _case_insensitive(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @cached_property
     def resolved_secret_key(self) -> str:

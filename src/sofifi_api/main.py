@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from sofifi_api import __version__
+from sofifi_api import __version__, metrics
 from sofifi_api.auth.middleware import AuthenticationMiddleware
 from sofifi_api.auth.throttle import FailureLimits
 from sofifi_api.conditional import install_conditional_requests
@@ -39,7 +39,7 @@ def _operation_id(route: APIRoute) -> str:
 
 def create_app(database: Database | None = None) -> FastAPI:
     settings = get_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     # At start rather than at the first request that needs them: a malformed SOFIFI_PII_KEYS
     # stops the start, and without SOFIFI_SECRET_KEY the key is generated or read (and warned of).
     keys_for(settings)
@@ -49,6 +49,7 @@ def create_app(database: Database | None = None) -> FastAPI:
         owned = database is None
         app.state.database = database or Database(settings.database_url)
         await report_schema_state(app.state.database)
+        metrics.watch_pool(app.state.database.engine)
         # What start-up built (modules, schemas, routes, table metadata) lives as long as the
         # process; frozen, it is no longer walked by every full collection, which the many
         # short-lived objects of a large batch or export otherwise set off again and again.
@@ -59,6 +60,7 @@ def create_app(database: Database | None = None) -> FastAPI:
             if owned:
                 await app.state.database.dispose()
             await app.state.rate_limiter.close()
+            metrics.process_ended()
 
     app = FastAPIOffline(
         title="Sofifi API",
@@ -72,6 +74,8 @@ def create_app(database: Database | None = None) -> FastAPI:
     )
     if database is not None:
         app.state.database = database
+        metrics.watch_pool(database.engine)
+    app.state.metrics_token = settings.metrics_token
     app.state.rate_limiter = build_rate_limiter(settings)
     app.state.failed_auth_limits = FailureLimits.of(settings)
     app.state.export_streams = ExportStreams.of(settings)
@@ -93,5 +97,6 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
+    app.include_router(metrics.router)
     app.include_router(v1_router)
     return app

@@ -1,16 +1,22 @@
-"""ASGI middleware: request ids, access logs, body size, time, depth and content type limits."""
+"""ASGI middleware: request ids, request logs and metrics, body size, time, depth and
+content type limits."""
 
 import asyncio
 import logging
 import re
 import time
 import uuid
+from collections.abc import Sequence
 
+import structlog
+from fastapi.routing import iter_route_contexts
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from sofifi_api import metrics
 from sofifi_api.errors import BodyRefused, answer_exception, problem_response
 from sofifi_api.json_depth import MAX_JSON_DEPTH, nests_deeper_than
 
@@ -35,14 +41,21 @@ def _is_json(content_type: str) -> bool:
 
 
 class RequestContextMiddleware:
-    """Gives every request an id (the client's `Request-Id` if it is sane) and logs it.
+    """Gives every request an id (the client's `Request-Id` if it is sane), binds it to every log
+    line written meanwhile, and ends the request with one log line and its metrics.
 
-    The access log names method, path and status only: query strings and bodies may carry
-    personal data and are never logged.
+    The request line and the metrics name the route template (`/v1/programs/{program_id}`),
+    never the path, the query string or the body: they may carry personal data.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._templates: RouteTemplates | None = None
+
+    def _route_template(self, scope: Scope) -> str:
+        if self._templates is None:
+            self._templates = RouteTemplates(scope["app"].routes)
+        return self._templates.of(scope["method"], scope["path"])
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -50,7 +63,8 @@ class RequestContextMiddleware:
             return
         incoming = Headers(scope=scope).get("request-id", "")
         request_id = incoming if _CLIENT_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         started = time.perf_counter()
         status = 500
 
@@ -63,17 +77,50 @@ class RequestContextMiddleware:
                     headers["Request-Id"] = request_id
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            logger.info(
-                "%s %s %s %.1fms",
-                scope["method"],
-                scope["path"],
-                status,
-                (time.perf_counter() - started) * 1000,
-                extra={"request_id": request_id},
-            )
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            logger.debug("request received", extra={"method": scope["method"]})
+            try:
+                await self.app(scope, receive, send_with_id)
+            finally:
+                elapsed = time.perf_counter() - started
+                route = self._route_template(scope)
+                principal = state.get("principal")
+                metrics.REQUESTS.labels(scope["method"], route, str(status)).inc()
+                metrics.REQUEST_DURATION.labels(scope["method"], route).observe(elapsed)
+                logger.info(
+                    "request",
+                    extra={
+                        "client_id": str(principal.client_id) if principal else None,
+                        "method": scope["method"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 1),
+                    },
+                )
+
+
+class RouteTemplates:
+    """The path templates of an application's routes, to name the one a request is for."""
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        self._routes: list[tuple[re.Pattern[str], str, frozenset[str] | None]] = []
+        for context in iter_route_contexts(routes):
+            template = context.path_format
+            if template:
+                pattern, _format, _convertors = compile_path(template)
+                methods = getattr(context.original_route, "methods", None)
+                self._routes.append((pattern, template, frozenset(methods) if methods else None))
+
+    def of(self, method: str, path: str) -> str:
+        """The template of the route for `method` and `path` (or of one for `path` with other
+        methods: a 405); `unmatched` for paths no route knows."""
+        other_method = None
+        for pattern, template, methods in self._routes:
+            if pattern.match(path):
+                if methods is None or method in methods:
+                    return template
+                other_method = other_method or template
+        return other_method or metrics.UNMATCHED_ROUTE
 
 
 class UnhandledErrorMiddleware:

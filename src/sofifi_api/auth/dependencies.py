@@ -1,5 +1,6 @@
 """The credential check every `/v1` operation runs first, and the scopes it demands."""
 
+import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -21,6 +22,7 @@ from sofifi_api.ratelimit.dependencies import enforce_rate_limit
 
 TOKEN_URL = "/v1/oauth/token"  # noqa: S105  (a path, not a secret)
 _REALM = 'Bearer realm="sofifi-api"'
+logger = logging.getLogger(__name__)
 
 # Both schemes travel as `Authorization: Bearer …`; declaring both lets /docs offer either.
 api_key_scheme = HTTPBearer(
@@ -121,6 +123,10 @@ async def authenticate(request: Request, session: AsyncSession) -> Principal:
         await attempt.failed()
         raise
     request.state.principal = principal
+    logger.debug(
+        "authenticated",
+        extra={"client_id": str(principal.client_id), "credential": principal.credential},
+    )
     await enforce_rate_limit(request, principal.client_id, principal.rate_limit_per_minute)
     return principal
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from sofifi_api import metrics
 from sofifi_api.auth.credentials import lookup_id_of
 from sofifi_api.config import Settings
 from sofifi_api.errors import ApiError
@@ -79,6 +80,7 @@ class AuthenticationAttempt:
         for key, limit, source in self._counters():
             decision = await limiter.peek(key, limit, policy=POLICY)
             if not decision.allowed:
+                metrics.RATE_LIMIT_REFUSALS.labels(POLICY).inc()
                 raise TooManyFailedAuthentications(decision, source)
 
     async def failed(self) -> None:

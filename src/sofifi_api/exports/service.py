@@ -41,6 +41,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 
+from sofifi_api import metrics
 from sofifi_api.auth.principal import Principal
 from sofifi_api.db import utcnow
 from sofifi_api.errors import request_id_of
@@ -281,6 +282,7 @@ async def export_chunks(
     """The export's body, chunk by chunk; the first chunk holds the head and the first rows."""
     sent = 0
     started = False
+    metrics.EXPORT_STREAMS_OPEN.inc()
     try:
         async with source.open_connection() as connection:
             pending = writer.head
@@ -313,6 +315,8 @@ async def export_chunks(
             extra={"request_id": request_id},
         )
         raise ExportInterrupted(f"export of {label} failed after {sent} rows") from None
+    finally:
+        metrics.EXPORT_STREAMS_OPEN.dec()
 
 
 # A chunk is sent in pieces of at most this size, each within the send timeout: the timeout

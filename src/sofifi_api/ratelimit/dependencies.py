@@ -4,6 +4,7 @@ import uuid
 
 from fastapi import Request
 
+from sofifi_api import metrics
 from sofifi_api.errors import ApiError
 from sofifi_api.ratelimit.limiter import RateLimitDecision, RateLimiter
 
@@ -25,4 +26,5 @@ async def enforce_rate_limit(request: Request, client_id: uuid.UUID, limit: int 
     decision = await limiter.hit(str(client_id), limit)
     request.state.rate_limit = decision
     if not decision.allowed:
+        metrics.RATE_LIMIT_REFUSALS.labels(decision.policy).inc()
         raise TooManyRequests(decision)
