@@ -29,6 +29,10 @@ from sofifi_api.main import create_app
 ROOT = Path(__file__).resolve().parents[1]
 # A key of the suite's own, so no test generates one into the repository's var/.
 os.environ.setdefault("SOFIFI_SECRET_KEY", "sofifi-test-suite-secret-key-not-for-production")
+# Generous database timeouts: on a loaded machine, concurrency tests wait on locks and on the
+# pool for seconds, which must not turn into 503s. tests/faults sets short ones for its server.
+for _timeout in ("CONNECT", "STATEMENT", "POOL"):
+    os.environ.setdefault(f"SOFIFI_DB_{_timeout}_TIMEOUT_SECONDS", "60")
 
 
 def alembic_config(database_url: str) -> Config:

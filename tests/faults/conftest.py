@@ -13,7 +13,7 @@ from sofifi_api.clients import service as clients_service
 from sofifi_api.db import Database
 from tests.databases import migrated_database
 from tests.faults.proxy import TcpProxy
-from tests.faults.server import ServerProcess
+from tests.faults.server import FAULT_TIMEOUTS, ServerProcess
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ def faulty_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Faulty
         proxy.start()
         proxied = target.set(host="127.0.0.1", port=proxy.port)
         server = ServerProcess(
-            proxied.render_as_string(hide_password=False), Path(directory / "server.log")
+            proxied.render_as_string(hide_password=False),
+            Path(directory / "server.log"),
+            **FAULT_TIMEOUTS,
         )
         try:
             server.start()

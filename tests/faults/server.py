@@ -38,7 +38,6 @@ class ServerProcess:
             "DATABASE_URL": database_url,
             "PORT": str(self.port),
             "HOST": "127.0.0.1",
-            **FAULT_TIMEOUTS,
             **environment,
         }
         self._environment.pop("REDIS_URL", None)
