@@ -22,7 +22,6 @@ Targets: export rate at least a third of COPY's; the deep page as fast as the fi
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,9 +50,11 @@ os.environ.setdefault("SOFIFI_LOG_LEVEL", "WARNING")
 import httpx  # noqa: E402
 from scratch import (  # noqa: E402
     FEEDBACK_COLUMNS,
+    free_port,
     plain_url,
     program_and_client,
     scratch_database,
+    start_server,
 )
 
 from sofifi_api.db import Database, new_ids  # noqa: E402
@@ -137,35 +138,6 @@ async def _copy_rate(url: str) -> tuple[float, int]:
         await connection.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _start_server(url: str, port: int) -> subprocess.Popen[bytes]:
-    environment = os.environ | {"DATABASE_URL": url}
-    return subprocess.Popen(  # noqa: S603  (our own interpreter and module)
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "sofifi_api.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=environment,
-        cwd=ROOT,
-    )
-
-
 async def _wait_until_serving(http: httpx.AsyncClient, server: subprocess.Popen[bytes]) -> None:
     for _ in range(200):
         if server.poll() is not None:
@@ -226,8 +198,8 @@ async def run(rows: int, runs: int) -> None:
             load_seconds = time.perf_counter() - loaded
             recent = (start + timedelta(seconds=rows - FIRST_EXPORT_ROWS)).isoformat()
 
-            port = _free_port()
-            server = _start_server(url, port)
+            port = free_port()
+            server = start_server(url, port)
             headers = {"Authorization": f"Bearer {key}"}
             async with httpx.AsyncClient(
                 base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=600

@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -40,7 +39,12 @@ LUA = Path(__file__).with_name("load.lua")
 
 os.environ.setdefault("SOFIFI_SECRET_KEY", f"benchmark-{uuid.uuid4().hex}")
 
-from scratch import program_and_client, scratch_database  # noqa: E402
+from scratch import (  # noqa: E402
+    free_port,
+    program_and_client,
+    scratch_database,
+    start_server,
+)
 
 from sofifi_api.db import Database  # noqa: E402
 from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus  # noqa: E402
@@ -94,37 +98,6 @@ async def _arrange(url: str, programs: int) -> tuple[str, str]:
         return str(program_id), key
     finally:
         await database.dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _start_server(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    environment = os.environ | {"DATABASE_URL": database_url, "SOFIFI_LOG_LEVEL": "INFO"}
-    return subprocess.Popen(  # noqa: S603  (our own interpreter and module)
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "sofifi_api.main:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-        ],
-        env=environment,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def _wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
@@ -196,8 +169,8 @@ def _report(results: list[Result], args: argparse.Namespace) -> None:
 async def _run_local(args: argparse.Namespace) -> list[Result]:
     async with scratch_database() as database_url:
         program_id, key = await _arrange(database_url, args.programs)
-        port = _free_port()
-        server = _start_server(database_url, port, args.workers)
+        port = free_port()
+        server = start_server(database_url, port, workers=args.workers, quiet=True)
         try:
             url = f"http://127.0.0.1:{port}"
             await asyncio.to_thread(_wait_until_serving, url, server)

@@ -4,6 +4,8 @@ client, and the feedback table's columns for COPY."""
 
 import asyncio
 import os
+import socket
+import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -110,3 +112,40 @@ async def program_and_client(
         )
         await session.commit()
         return program.id, issued.key
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(
+    database_url: str, port: int, *, workers: int = 1, quiet: bool = False
+) -> subprocess.Popen[bytes]:
+    """The service under Uvicorn on 127.0.0.1:`port`, as a process of its own; `quiet` drops
+    its output."""
+    output = subprocess.DEVNULL if quiet else None
+    return subprocess.Popen(  # noqa: S603  (our own interpreter and module)
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "sofifi_api.main:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=os.environ | {"DATABASE_URL": database_url},
+        cwd=ROOT,
+        stdout=output,
+        stderr=output,
+    )
