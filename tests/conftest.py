@@ -23,8 +23,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.throttle import FailureLimits
 from sofifi_api.clients import service as clients_service
+from sofifi_api.config import get_settings
 from sofifi_api.db import Database, async_url, get_session
+from sofifi_api.exports.streams import ExportStreams
 from sofifi_api.main import create_app
+from sofifi_api.ratelimit.limiter import build_rate_limiter
 
 ROOT = Path(__file__).resolve().parents[1]
 # A key of the suite's own, so no test generates one into the repository's var/.
@@ -110,14 +113,15 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
         yield db_session
 
 
-@pytest.fixture
-def app(database: Database, connection: AsyncConnection) -> FastAPI:
-    """The application, with every request's session inside the test's transaction."""
-    application = create_app(database)
+class TestTransaction:
+    """The connection (inside the running test's transaction) that requests' sessions join."""
 
-    async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
+    connection: AsyncConnection | None = None
+
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        assert self.connection is not None, "a request outside a test"
         async with AsyncSession(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         ) as request_session:
             try:
                 yield request_session
@@ -126,11 +130,46 @@ def app(database: Database, connection: AsyncConnection) -> FastAPI:
                 await request_session.rollback()
                 raise
 
-    application.dependency_overrides[get_session] = session_in_test_transaction
+
+def build_app(database: Database, transaction: TestTransaction) -> FastAPI:
+    """The application, with every request's session inside the test's transaction."""
+    application = create_app(database)
+    application.dependency_overrides[get_session] = transaction.session
+    return application
+
+
+@pytest.fixture(scope="session")
+def test_transaction() -> TestTransaction:
+    return TestTransaction()
+
+
+@pytest.fixture(scope="session")
+def shared_app(database: Database, test_transaction: TestTransaction) -> FastAPI:
+    """One application per test process: FastAPI prepares each route of an application at its
+    first request (dependencies, validation models), which costs more than most tests."""
+    return build_app(database, test_transaction)
+
+
+@pytest.fixture
+def app(
+    shared_app: FastAPI, connection: AsyncConnection, test_transaction: TestTransaction
+) -> Iterator[FastAPI]:
+    """The application, as if new: its state and dependency overrides are restored after the
+    test, and its counters (rate limits, export streams) start from zero."""
+    state, overrides = dict(shared_app.state._state), dict(shared_app.dependency_overrides)
+    settings = get_settings()
+    shared_app.state.rate_limiter = build_rate_limiter(settings)
+    shared_app.state.export_streams = ExportStreams.of(settings)
     # Tests send many wrong credentials from one address; tests/ratelimit/test_authentication.py
     # holds the applications that keep the real limits (low ones, to reach them).
-    application.state.failed_auth_limits = FailureLimits(per_address=100_000, per_client=100_000)
-    return application
+    shared_app.state.failed_auth_limits = FailureLimits(per_address=100_000, per_client=100_000)
+    test_transaction.connection = connection
+    yield shared_app
+    test_transaction.connection = None
+    shared_app.state._state.clear()
+    shared_app.state._state.update(state)
+    shared_app.dependency_overrides.clear()
+    shared_app.dependency_overrides.update(overrides)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,20 +60,37 @@ def running_server(command: Sequence[str], environment: dict[str, str]) -> Itera
                 process.wait()
 
 
-def _wait_until_answering(server: Server, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 30
+# How long a server process may take to answer /health. Importing the service and preparing
+# its routes takes a few seconds on an idle machine, and many times that on a loaded one.
+START_WITHIN = 120.0
+
+
+def wait_until_answering(
+    url: str, process: subprocess.Popen[bytes], output: Callable[[], str]
+) -> None:
+    """Returns once `url`/health answers 200; fails with the server's `output` if the process
+    exits or does not answer within START_WITHIN."""
+    deadline = time.monotonic() + START_WITHIN
     while True:
         if process.poll() is not None:
-            log.seek(0)
-            raise RuntimeError(f"server exited: {log.read().decode()[-2000:]}")
+            raise RuntimeError(f"server exited: {output()[-2000:]}")
         try:
-            if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError("server did not start within 30 s")
+            late = f"server did not start within {START_WITHIN:.0f} s"
+            raise RuntimeError(f"{late}: {output()[-2000:]}")
         time.sleep(0.1)
+
+
+def _wait_until_answering(server: Server, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
+    def output() -> str:
+        log.seek(0)
+        return log.read().decode(errors="replace")
+
+    wait_until_answering(server.url, process, output)
 
 
 def read_response_head(connection: socket.socket) -> bytes:

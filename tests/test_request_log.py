@@ -11,10 +11,13 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.clients import service as clients_service
 from sofifi_api.config import Settings, get_settings
+from sofifi_api.db import Database
+from tests.conftest import TestTransaction, build_app
 from tests.participants.conftest import NIK, PHONE
 
 LogLines = Callable[[], list[dict[str, Any]]]
@@ -28,6 +31,19 @@ def log_level(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def app(
+    log_level: None,
+    database: Database,
+    connection: AsyncConnection,
+    test_transaction: TestTransaction,
+) -> Iterator[FastAPI]:
+    """An application of the test's own: it configures logging from the settings as it starts."""
+    test_transaction.connection = connection
+    yield build_app(database, test_transaction)
+    test_transaction.connection = None
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
+from tests.servers import wait_until_answering
 
 # Sub-second database timeouts, so that tests of a frozen database take a second each.
 FAULT_TIMEOUTS = {
@@ -52,16 +51,7 @@ class ServerProcess:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self._process.poll() is None, self.log()
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"the server did not start:\n{self.log()}")
+        wait_until_answering(self.url, self._process, self.log)
 
     def kill(self) -> None:
         """As `kill -9`: no shutdown, no cleanup."""

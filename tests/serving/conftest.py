@@ -7,18 +7,17 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
 from sofifi_api.db import Database
 from tests.databases import committed_client, migrated_database
 from tests.factories import create_program
+from tests.servers import wait_until_answering
 
 EXPORT = "/v1/exports/feedback?format=csv"
 # Large enough that the loopback socket buffers (a few MB) cannot hold it: a client that does
@@ -115,16 +114,7 @@ def serve(database_url: str, directory: Path, *arguments: str, **settings: str) 
         )
     server = Server(process, port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, server.output()
-            try:
-                if httpx.get(f"{server.base_url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, server.output()
-            time.sleep(0.1)
+        wait_until_answering(server.base_url, process, server.output)
         yield server
     finally:
         if process.poll() is None:

@@ -23,6 +23,9 @@ from tests.serving.conftest import (
 )
 
 SEND_TIMEOUT = 2.0
+# A request that finds no free connection in the requests' pool is 503 after this long: a 200
+# proves that a connection was free, however slow the machine.
+POOL_TIMEOUT = 1.0
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +36,7 @@ def server(seeded: Seeded, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         SOFIFI_EXPORT_STREAMS_PER_CLIENT="2",
         SOFIFI_EXPORT_STREAMS_TOTAL="3",
         SOFIFI_EXPORT_SEND_TIMEOUT_SECONDS=str(SEND_TIMEOUT),
+        SOFIFI_DB_POOL_TIMEOUT_SECONDS=str(POOL_TIMEOUT),
     ) as running:
         yield running
 
@@ -86,11 +90,9 @@ def test_sixteen_stalled_export_readers_leave_the_api_answering(
     for reader in readers:
         status_of(reader)
 
-    started = time.monotonic()
     response = get(server, "/v1/feedback?limit=1", seeded.keys[2])
 
     assert response.status_code == 200, response.text
-    assert time.monotonic() - started < 2
 
 
 def test_exports_read_through_connections_apart_from_the_requests(
@@ -104,17 +106,16 @@ def test_exports_read_through_connections_apart_from_the_requests(
             SOFIFI_EXPORT_STREAMS_PER_CLIENT="16",
             SOFIFI_EXPORT_STREAMS_TOTAL="16",
             SOFIFI_SHUTDOWN_GRACE_SECONDS="1",
+            SOFIFI_DB_POOL_TIMEOUT_SECONDS=str(POOL_TIMEOUT),
         ) as roomy,
         ExitStack() as sockets,
     ):
         readers = [sockets.enter_context(start_export(roomy, seeded.keys[0])) for _ in range(16)]
         assert [status_of(reader) for reader in readers] == [200] * 16
 
-        started = time.monotonic()
         response = get(roomy, "/v1/feedback?limit=1", seeded.keys[1])
 
         assert response.status_code == 200, response.text
-        assert time.monotonic() - started < 2
 
 
 def test_an_export_past_the_clients_share_is_429_with_retry_after(
