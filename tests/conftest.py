@@ -23,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.throttle import FailureLimits
 from sofifi_api.clients import service as clients_service
+from sofifi_api.config import get_settings
 from sofifi_api.db import Database, async_url, get_session
 from sofifi_api.main import create_app
 
@@ -72,6 +73,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield test_url
     finally:
         asyncio.run(_drop_postgres_database(base_url, test_url))
+
+
+@pytest.fixture
+def command_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An empty database of the run's kind, the one `sofifi-api` commands run in this process
+    (with typer's CliRunner) work on."""
+    from tests.databases import fresh_database
+
+    with fresh_database(tmp_path) as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        try:
+            yield url
+        finally:
+            get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -79,12 +79,25 @@ def create(
             rate_limit_per_minute=rate_limit,
         )
     )
+    _print_issued(issued)
+
+
+def _print_issued(issued: service.IssuedKey) -> None:
+    """The client and its key, the key alone on the last line; on standard output only, never
+    in a log."""
     typer.echo(f"client id: {issued.client.id}")
     typer.echo(f"scopes: {' '.join(issued.client.scopes)}")
     if issued.client.area_codes:
         typer.echo(f"areas: {' '.join(issued.client.area_codes)}")
     typer.echo("API key (store it now; it is not shown again):")
     typer.echo(issued.key)
+
+
+@app.command("bootstrap-admin")
+def bootstrap_admin() -> None:
+    """On a database without any client, create an `admin` client and print its API key, alone
+    on the last line (shown only once). Refused once any client exists."""
+    _print_issued(_in_transaction(service.create_first_admin))
 
 
 @app.command("list")
