@@ -28,10 +28,9 @@ run: install  ## Migrate the database (SQLite file by default) and serve on HOST
 	$(BIN)/sofifi-api migrate
 	$(BIN)/sofifi-api serve
 
-# Only the key's lines on standard output (migrate's go to stderr), the key alone on the last,
+# On the database `make run` migrated. The key is alone on the last line of standard output,
 # so that `export SOFIFI_API_KEY=$$(make -s admin-key | tail -n 1)` works.
 admin-key: install  ## On a database without clients: create an admin client, print its key once
-	$(BIN)/sofifi-api migrate >&2
 	$(BIN)/sofifi-api clients bootstrap-admin
 
 test: install  ## The whole test suite (SOFIFI_TEST_DATABASE_URL selects PostgreSQL)

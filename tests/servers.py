@@ -42,14 +42,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(command: Sequence[str], environment: dict[str, str]) -> Iterator[Server]:
-    """Runs `command` (which serves on $HOST:$PORT) until the block ends; waits until it answers."""
+def running_server(
+    command: Sequence[str], environment: dict[str, str], *, start_within: float = 30
+) -> Iterator[Server]:
+    """Runs `command` (which serves on $HOST:$PORT) until the block ends; waits until it answers
+    (at most `start_within` seconds)."""
     server = Server("127.0.0.1", free_port())
     env = os.environ | environment | {"HOST": server.host, "PORT": str(server.port)}
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            _wait_until_answering(server, process, log)
+            _wait_until_answering(server, process, log, start_within)
             yield server
         finally:
             process.terminate()
@@ -60,8 +63,10 @@ def running_server(command: Sequence[str], environment: dict[str, str]) -> Itera
                 process.wait()
 
 
-def _wait_until_answering(server: Server, process: subprocess.Popen[bytes], log: IO[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def _wait_until_answering(
+    server: Server, process: subprocess.Popen[bytes], log: IO[bytes], start_within: float
+) -> None:
+    deadline = time.monotonic() + start_within
     while True:
         if process.poll() is not None:
             log.seek(0)
@@ -72,7 +77,7 @@ def _wait_until_answering(server: Server, process: subprocess.Popen[bytes], log:
         except httpx.TransportError:
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError("server did not start within 30 s")
+            raise RuntimeError(f"server did not start within {start_within} s")
         time.sleep(0.1)
 
 

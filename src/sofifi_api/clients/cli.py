@@ -14,6 +14,7 @@ from sofifi_api.auth.scopes import SCOPES
 from sofifi_api.clients import service
 from sofifi_api.db import Database, utcnow
 from sofifi_api.errors import ApiError
+from sofifi_api.schema import SCHEMA_PROBLEMS, SchemaState, schema_state
 
 app = typer.Typer(help="Manage the partner clients that may call the API.", no_args_is_help=True)
 
@@ -97,7 +98,25 @@ def _print_issued(issued: service.IssuedKey) -> None:
 def bootstrap_admin() -> None:
     """On a database without any client, create an `admin` client and print its API key, alone
     on the last line (shown only once). Refused once any client exists."""
+    _require_current_schema()
     _print_issued(_in_transaction(service.create_first_admin))
+
+
+def _require_current_schema() -> None:
+    """Stop with what to do when the database is not migrated, rather than a driver's error."""
+
+    async def state() -> SchemaState:
+        database = Database()
+        try:
+            async with database.engine.connect() as connection:
+                return await schema_state(connection)
+        finally:
+            await database.dispose()
+
+    problem = SCHEMA_PROBLEMS.get(asyncio.run(state()))
+    if problem is not None:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(code=1)
 
 
 @app.command("list")
