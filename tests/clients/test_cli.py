@@ -17,7 +17,7 @@ def test_bootstrap_admin_prints_a_key_that_opens_the_admin_api(command_database:
     result = runner.invoke(app, ["clients", "bootstrap-admin"])
 
     assert result.exit_code == 0, result.output
-    key = result.output.strip().splitlines()[-1]
+    key = result.stdout.strip().splitlines()[-1]
     listed = asyncio.run(call_api("GET", "/v1/clients", headers={"Authorization": f"Bearer {key}"}))
     assert listed.status_code == 200, listed.text
     assert [client["scopes"] for client in listed.json()["data"]] == [["admin"]]
