@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 # Sofifi API image: `docker build -t sofifi-api .`, then `docker run -p 8000:8000 sofifi-api`
 # (SQLite in /app/var, migrated on start) or with -e DATABASE_URL=postgresql://... (replicas:
-# run `sofifi-api migrate` once and start them with SOFIFI_MIGRATE_ON_START=false).
+# run `sofifi-api migrate` once and start them with SOFIFI_MIGRATE_ON_START=false). Migrating also
+# loads the official areas around Sofifi. The first API key, once:
+# `docker exec <container> sofifi-api clients bootstrap-admin`.
 
 FROM python:3.11-slim AS build
 ENV UV_PROJECT_ENVIRONMENT=/app/.venv \

@@ -12,7 +12,7 @@ TEST_WORKERS ?= auto
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint format typecheck migrations-check seed-demo clean
+.PHONY: install run admin-key test lint format typecheck migrations-check seed-demo clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,6 +27,11 @@ install: $(VENV)/.installed  ## Create .venv from the lock file
 run: install  ## Migrate the database (SQLite file by default) and serve on HOST:PORT
 	$(BIN)/sofifi-api migrate
 	$(BIN)/sofifi-api serve
+
+# On the database `make run` migrated. The key is alone on the last line of standard output,
+# so that `export SOFIFI_API_KEY=$$(make -s admin-key | tail -n 1)` works.
+admin-key: install  ## On a database without clients: create an admin client, print its key once
+	$(BIN)/sofifi-api clients bootstrap-admin
 
 test: install  ## The whole test suite (SOFIFI_TEST_DATABASE_URL selects PostgreSQL)
 	$(BIN)/pytest -n $(TEST_WORKERS)

@@ -77,6 +77,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         asyncio.run(_drop_postgres_database(base_url, test_url))
 
 
+@pytest.fixture
+def command_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """An empty database of the run's kind, the one `sofifi-api` commands run in this process
+    (with typer's CliRunner) work on."""
+    from tests.databases import fresh_database
+
+    with fresh_database(tmp_path) as url:
+        monkeypatch.setenv("DATABASE_URL", url)
+        get_settings.cache_clear()
+        try:
+            yield url
+        finally:
+            get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def is_postgres(database_url: str) -> bool:
     return database_url.startswith("postgres")

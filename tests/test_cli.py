@@ -7,12 +7,16 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import col, select, update
 from typer.testing import CliRunner
 
+from sofifi_api.areas.models import Area
 from sofifi_api.cli import app
 from sofifi_api.config import get_settings
-from sofifi_api.db import Database
+from sofifi_api.db import Database, utcnow
 from sofifi_api.main import create_app
+from tests.areas.test_service import reference_codes
+from tests.factories import SOFIFI
 
 
 def test_help_lists_serve_migrate_and_seed_demo() -> None:
@@ -141,3 +145,55 @@ def test_seed_demo_runs_in_a_process_of_its_own(tmp_path: Path) -> None:
             [*command, *arguments], env=environment, capture_output=True, text=True, check=False
         )
         assert finished.returncode == 0, finished.stderr[-2000:]
+
+
+async def stored_areas(url: str) -> dict[str, tuple[str, bool]]:
+    """Every area's code: its name, and whether it is deleted."""
+    database = Database(url)
+    try:
+        async with database.sessionmaker() as session:
+            areas = (await session.exec(select(Area))).all()
+    finally:
+        await database.dispose()
+    return {area.code: (area.name, area.deleted_at is not None) for area in areas}
+
+
+def test_migrate_loads_the_official_reference_areas(command_database: str) -> None:
+    result = CliRunner().invoke(app, ["migrate"])
+
+    assert result.exit_code == 0, result.output
+    assert f"Official reference areas added: {len(reference_codes())}" in result.output
+    assert sorted(asyncio.run(stored_areas(command_database))) == sorted(reference_codes())
+
+
+def test_migrate_again_leaves_an_operators_changes_to_reference_areas(
+    command_database: str,
+) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["migrate"]).exit_code == 0
+
+    async def rename_province_and_delete_sofifi() -> None:
+        database = Database(command_database)
+        async with database.sessionmaker() as session, session.begin():
+            await session.exec(update(Area).where(col(Area.code) == "82").values(name="Malut"))
+            await session.exec(
+                update(Area).where(col(Area.code) == SOFIFI).values(deleted_at=utcnow())
+            )
+        await database.dispose()
+
+    asyncio.run(rename_province_and_delete_sofifi())
+    before = asyncio.run(stored_areas(command_database))
+
+    result = runner.invoke(app, ["migrate"])
+
+    assert result.exit_code == 0, result.output
+    assert "Official reference areas added: 0" in result.output
+    assert asyncio.run(stored_areas(command_database)) == before
+    assert (before["82"], before[SOFIFI]) == (("Malut", False), ("Sofifi", True))
+
+
+def test_migrate_without_reference_areas_loads_none(command_database: str) -> None:
+    result = CliRunner().invoke(app, ["migrate", "--no-reference-areas"])
+
+    assert result.exit_code == 0, result.output
+    assert asyncio.run(stored_areas(command_database)) == {}

@@ -11,9 +11,11 @@ from alembic import command
 from alembic.config import Config
 
 from sofifi_api import metrics
+from sofifi_api.areas.service import import_reference_areas
 from sofifi_api.changes.cli import app as changes_app
 from sofifi_api.clients.cli import app as clients_app
 from sofifi_api.config import get_settings
+from sofifi_api.db import Database
 from sofifi_api.http_protocol import PROTOCOL
 from sofifi_api.logs import configure_logging
 from sofifi_api.participants.cli import app as participants_app
@@ -43,17 +45,44 @@ def alembic_config(database_url: str | None = None) -> Config:
     return config
 
 
+async def _load_reference_areas() -> int:
+    database = Database()
+    try:
+        async with database.sessionmaker() as session, session.begin():
+            return await import_reference_areas(session)
+    finally:
+        await database.dispose()
+
+
+def migrate_to_head(*, reference_areas: bool = True) -> int:
+    """Bring the schema to the latest migration, then add the official areas around Sofifi that
+    the database lacks (none that it has, even deleted or edited); returns how many it added."""
+    command.upgrade(alembic_config(), "head")
+    return asyncio.run(_load_reference_areas()) if reference_areas else 0
+
+
 @app.command()
 def migrate(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
     downgrade: Annotated[bool, typer.Option(help="Go down to REVISION instead of up.")] = False,
+    reference_areas: Annotated[
+        bool,
+        typer.Option(
+            help="At the latest revision, add the packaged official areas around Sofifi that "
+            "are missing (areas already there, even edited or deleted, are left alone)."
+        ),
+    ] = True,
 ) -> None:
-    """Bring the database schema to REVISION (default: the latest)."""
-    config = alembic_config()
+    """Bring the database schema to REVISION (default: the latest) and, at the latest, load the
+    official reference areas it lacks."""
     if downgrade:
-        command.downgrade(config, revision)
+        command.downgrade(alembic_config(), revision)
+    elif revision == "head":
+        added = migrate_to_head(reference_areas=reference_areas)
+        if reference_areas:
+            typer.echo(f"Official reference areas added: {added}")
     else:
-        command.upgrade(config, revision)
+        command.upgrade(alembic_config(), revision)
 
 
 @app.command()
@@ -74,7 +103,8 @@ def serve(
     configure_logging(settings.log_level)
     if settings.migrate_on_start:
         # Once, before any worker starts: workers racing to migrate would collide.
-        command.upgrade(alembic_config(), "head")
+        added = migrate_to_head()
+        logger.info("official reference areas added", extra={"added": added})
     processes = workers if workers is not None else int(os.environ.get("WEB_CONCURRENCY") or 1)
     shared_directory = os.environ.get(metrics.MULTIPROCESS_DIRECTORY)
     if processes > 1 or shared_directory:

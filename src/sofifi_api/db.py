@@ -258,6 +258,11 @@ class Database:
     """The engine and session factory one application instance uses."""
 
     def __init__(self, url: str | None = None, *, timeouts: DatabaseTimeouts | None = None) -> None:
+        # Every table on the metadata, whichever entry point got here (the app, a CLI command,
+        # the demo): a flush orders its inserts by foreign keys and fails on a table it has
+        # never heard of (e.g. feedback -> surveys).
+        import sofifi_api.models  # noqa: F401
+
         self.engine = create_engine(url, timeouts=timeouts or DatabaseTimeouts.of(get_settings()))
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False

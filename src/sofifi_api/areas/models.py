@@ -95,6 +95,23 @@ class AreaKey(SQLModel):
 class AreaCreate(AreaBase, AreaKey, InputModel):
     """A new area, addressed afterwards by its code."""
 
+    # Not the official areas' own values: `sofifi-api migrate` loads those, so that example
+    # would be a 409 on every fresh installation.
+    model_config = {
+        "extra": "forbid",
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "code": "82.72.02-guraping",
+                    "name": "Guraping",
+                    "level": "village",
+                    "parent_code": "82.72.02",
+                    "is_official": False,
+                }
+            ]
+        },
+    }
+
 
 class AreaUpdate(InputModel):
     """Changes to an area; fields left out stay as they are, and the code never changes."""

@@ -14,6 +14,7 @@ from sofifi_api.auth.scopes import SCOPES
 from sofifi_api.clients import service
 from sofifi_api.db import Database, utcnow
 from sofifi_api.errors import ApiError
+from sofifi_api.schema import SCHEMA_PROBLEMS, SchemaState, schema_state
 
 app = typer.Typer(help="Manage the partner clients that may call the API.", no_args_is_help=True)
 
@@ -79,12 +80,43 @@ def create(
             rate_limit_per_minute=rate_limit,
         )
     )
+    _print_issued(issued)
+
+
+def _print_issued(issued: service.IssuedKey) -> None:
+    """The client and its key, the key alone on the last line; on standard output only, never
+    in a log."""
     typer.echo(f"client id: {issued.client.id}")
     typer.echo(f"scopes: {' '.join(issued.client.scopes)}")
     if issued.client.area_codes:
         typer.echo(f"areas: {' '.join(issued.client.area_codes)}")
     typer.echo("API key (store it now; it is not shown again):")
     typer.echo(issued.key)
+
+
+@app.command("bootstrap-admin")
+def bootstrap_admin() -> None:
+    """On a database without any client, create an `admin` client and print its API key, alone
+    on the last line (shown only once). Refused once any client exists."""
+    _require_current_schema()
+    _print_issued(_in_transaction(service.create_first_admin))
+
+
+def _require_current_schema() -> None:
+    """Stop with what to do when the database is not migrated, rather than a driver's error."""
+
+    async def state() -> SchemaState:
+        database = Database()
+        try:
+            async with database.engine.connect() as connection:
+                return await schema_state(connection)
+        finally:
+            await database.dispose()
+
+    problem = SCHEMA_PROBLEMS.get(asyncio.run(state()))
+    if problem is not None:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(code=1)
 
 
 @app.command("list")

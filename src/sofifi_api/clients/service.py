@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas.service import ensure_areas_exist
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.credentials import generate_key, key_matches, lookup_id_of
-from sofifi_api.auth.scopes import SCOPES
+from sofifi_api.auth.scopes import ADMIN, SCOPES
 from sofifi_api.clients.models import (
     ApiClient,
     ApiKey,
@@ -19,7 +20,7 @@ from sofifi_api.clients.models import (
     CredentialStatus,
 )
 from sofifi_api.clients.visibility import clients_within
-from sofifi_api.db import utcnow
+from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, utcnow
 from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sofifi_api.organizations.service import live_organization_ids
 from sofifi_api.pagination import PageRequest, cut_page, keyset
@@ -37,6 +38,17 @@ class ClientNotActive(Conflict):
             "The client is revoked or expired, so a new key would not open the API; "
             "extend expires_at first, or create a new client."
         )
+
+
+class ClientsExist(Conflict):
+    def __init__(self) -> None:
+        super().__init__(
+            "API clients already exist, so no first admin key is issued; "
+            "issue another client with `sofifi-api clients create`."
+        )
+
+
+FIRST_ADMIN_NAME = "First administrator"
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,19 @@ async def create_client(
     session.add(client)
     await session.flush()
     return await add_key(session, client)
+
+
+async def create_first_admin(session: AsyncSession) -> IssuedKey:
+    """An `admin` client and its key, only while the database holds no client at all, revoked
+    ones included: once anyone has access, new keys come from `create_client`."""
+    # Two of these at once must not both see an empty table (call before the session's first
+    # statement: SQLite's write lock is taken when its transaction begins).
+    connection = await session.connection(execution_options={SQLITE_BEGIN_IMMEDIATE: True})
+    if connection.dialect.name == "postgresql":
+        await connection.execute(sa.text("LOCK TABLE api_clients IN SHARE ROW EXCLUSIVE MODE"))
+    if (await session.exec(select(ApiClient.id).limit(1))).first() is not None:
+        raise ClientsExist()
+    return await create_client(session, name=FIRST_ADMIN_NAME, scopes=[ADMIN])
 
 
 async def add_key(session: AsyncSession, client: ApiClient) -> IssuedKey:

@@ -20,9 +20,6 @@ from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
 from sofifi_api.errors import FieldError
 from sofifi_api.schemas import InputModel, Instant, ResourcePublic, StorableText
 
-# The table `feedback.survey_id` refers to must be known wherever feedback is written.
-from sofifi_api.surveys import models as _surveys  # noqa: F401
-
 
 class FeedbackStatus(StrEnum):
     """How far the feedback has been handled: `new`, `acknowledged`, `resolved`."""
