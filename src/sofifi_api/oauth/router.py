@@ -100,6 +100,7 @@ def _wants_challenge(request: Request) -> bool:
     "/token",
     response_model=AccessTokenResponse,
     summary="Get an access token",
+    response_description="A bearer token for the granted scopes, valid for `expires_in` seconds.",
     responses=_problems(
         {
             400: "`invalid_request`, `unsupported_grant_type` or `invalid_scope`, in `error`.",
