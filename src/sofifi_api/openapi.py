@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from sofifi_api.openapi_links import document_links
 from sofifi_api.openapi_responses import document_responses
 
 API_DESCRIPTION = """
@@ -126,13 +127,14 @@ TAGS = [
 
 def install_document_completion(app: FastAPI) -> None:
     """Completes the generated document (call after every other step that adds responses):
-    response descriptions and problem examples."""
+    response descriptions and problem examples, then links between operations."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
             document_responses(document)
+            document_links(document)
         assert app.openapi_schema is not None
         return app.openapi_schema
 
