@@ -102,6 +102,18 @@ def test_every_list_links_to_the_read_of_its_items(document: dict[str, Any]) -> 
     assert lacking == []
 
 
+def test_a_list_links_only_to_reads(document: dict[str, Any]) -> None:
+    methods = {operation["operationId"]: method for _, method, operation in operations(document)}
+
+    writes = [
+        f"{path} -> {link['operationId']}"
+        for path, method, _, _, link in links(document)
+        if method == "get" and methods[link["operationId"]] != "get"
+    ]
+
+    assert writes == []
+
+
 def test_a_created_parent_links_to_the_collections_under_it(document: dict[str, Any]) -> None:
     program = linked_ids(document, "/v1/programs", "post", "201")
     project = linked_ids(document, "/v1/infrastructure-projects", "post", "201")
