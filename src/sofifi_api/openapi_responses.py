@@ -9,7 +9,13 @@ then named in its description too.
 import re
 from typing import Any
 
-from sofifi_api.errors import HTTP_TITLES, PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE, ApiError
+from sofifi_api.errors import (
+    HTTP_TITLES,
+    PROBLEM_MEDIA_TYPE,
+    PROBLEM_TYPE_BASE,
+    ApiError,
+    Problem,
+)
 
 METHODS = ("get", "put", "post", "patch", "delete")
 _DEFAULT_SUCCESS = "Successful Response"
@@ -92,14 +98,8 @@ _DETAILS = {
     "not-ready": "The database has no schema yet: run `sofifi-api migrate`.",
 }
 
-_VALIDATION_ERRORS = [
-    {
-        "location": "body",
-        "field": "partners.0.role",
-        "message": "Input should be 'funder', 'implementer', 'facilitator' or 'government_sponsor'",
-        "code": "enum",
-    }
-]
+# The one the `Problem` schema shows for its `errors` member.
+_VALIDATION_ERRORS = (Problem.model_fields["errors"].examples or [[]])[0]
 
 
 def _subclasses(cls: type[ApiError]) -> list[type[ApiError]]:
