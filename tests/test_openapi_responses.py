@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from sofifi_api.auth.dependencies import TOKEN_URL
 from sofifi_api.errors import PROBLEM_TYPE_BASE
 from sofifi_api.openapi_responses import problem_types
 from tests.test_openapi import PROBLEM_MEDIA_TYPE, operations
@@ -91,6 +92,16 @@ def test_not_found_examples_name_the_resource_of_their_path(document: dict[str, 
 
     assert example["detail"].startswith("No infrastructure project with id ")
     assert example["instance"].startswith("/v1/infrastructure-projects/")
+
+
+def test_token_errors_show_the_oauth2_problems(document: dict[str, Any]) -> None:
+    responses = document["paths"][TOKEN_URL]["post"]["responses"]
+
+    def shown(status: str) -> set[str]:
+        return set(responses[status]["content"][PROBLEM_MEDIA_TYPE]["examples"])
+
+    assert shown("400") == {"invalid-request", "unsupported-grant-type", "invalid-scope"}
+    assert shown("401") == {"invalid-client"}
 
 
 def test_error_responses_offer_only_problem_json(document: dict[str, Any]) -> None:
