@@ -175,7 +175,7 @@ class BodyRefused(StarletteHTTPException):
         self.slug = slug
 
 
-_HTTP_TITLES = {
+HTTP_TITLES = {
     400: ("Bad request", "bad-request"),
     401: ("Unauthorized", "unauthorized"),
     403: ("Forbidden", "forbidden"),
@@ -288,7 +288,7 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, BodyRefused):
         title, slug = exc.title, exc.slug
     else:
-        title, slug = _HTTP_TITLES.get(exc.status_code, ("Error", "error"))
+        title, slug = HTTP_TITLES.get(exc.status_code, ("Error", "error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is no resource at this path."
@@ -404,19 +404,23 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 _STANDARD_DESCRIPTIONS = {
-    400: f"Malformed request: invalid JSON (or JSON nested deeper than {MAX_JSON_DEPTH} levels) "
-    "or a cursor this service did not issue.",
-    401: "No credential, or one that is unknown, revoked or expired.",
-    403: "The credential lacks the scope this operation needs, or the write reaches an area "
-    "outside the client's areas (`/problems/area-out-of-scope`: a stored row's areas outside "
-    "them are named in `area_codes`, a value sent by its field in `errors`).",
-    404: "No such resource: it never existed, was deleted, or lies outside the client's areas.",
-    409: "Conflicts with existing data (a duplicate, or a resource still in use).",
-    413: "The request body is too large.",
-    415: "The request body is not JSON.",
-    422: "A field is invalid; `errors` lists each one.",
+    400: f"Malformed request: invalid JSON (or JSON nested deeper than {MAX_JSON_DEPTH} levels; "
+    "`/problems/malformed-json`) or a cursor this service did not issue "
+    "(`/problems/invalid-cursor`).",
+    401: "No credential, or one that is unknown, revoked or expired (`/problems/unauthorized`).",
+    403: "The credential lacks the scope this operation needs (`/problems/missing-scope`), or "
+    "the write reaches an area outside the client's areas (`/problems/area-out-of-scope`: a "
+    "stored row's areas outside them are named in `area_codes`, a value sent by its field in "
+    "`errors`).",
+    404: "No such resource: it never existed, was deleted, or lies outside the client's areas "
+    "(`/problems/not-found`).",
+    409: "Conflicts with existing data (a duplicate, or a resource still in use; "
+    "`/problems/conflict`).",
+    413: "The request body is too large (`/problems/content-too-large`).",
+    415: "The request body is not JSON (`/problems/unsupported-media-type`).",
+    422: "A field is invalid; `errors` lists each one (`/problems/validation-error`).",
     429: "Too many requests, or too many failed authentications from this address or for this "
-    "client; retry after `Retry-After` seconds.",
+    "client; retry after `Retry-After` seconds (`/problems/too-many-requests`).",
 }
 
 
@@ -426,7 +430,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         status: {
             "model": Problem,
             "description": _STANDARD_DESCRIPTIONS.get(
-                status, _HTTP_TITLES.get(status, ("Error",))[0]
+                status, HTTP_TITLES.get(status, ("Error",))[0]
             ),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }

@@ -32,7 +32,12 @@ class NotReady(ServiceUnavailable):
         super().__init__(detail, headers={"Retry-After": "2"}, extensions={"reason": reason})
 
 
-@router.get("/health", response_model=Health, summary="Liveness probe")
+@router.get(
+    "/health",
+    response_model=Health,
+    summary="Liveness probe",
+    response_description="The process serves requests.",
+)
 async def get_health() -> Health:
     """Answers as long as the process serves requests."""
     return Health(status="ok")
@@ -42,6 +47,7 @@ async def get_health() -> Health:
     "/health/ready",
     response_model=Health,
     summary="Readiness probe",
+    response_description="Ready: the database answers and its schema is at the latest migration.",
     responses={
         503: {
             **problem_responses(503)[503],

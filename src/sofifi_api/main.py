@@ -25,7 +25,7 @@ from sofifi_api.middleware import (
     RequestContextMiddleware,
     UnhandledErrorMiddleware,
 )
-from sofifi_api.openapi import API_DESCRIPTION, TAGS
+from sofifi_api.openapi import API_DESCRIPTION, TAGS, install_document_completion
 from sofifi_api.participants.crypto import keys_for
 from sofifi_api.ratelimit.limiter import build_rate_limiter
 from sofifi_api.ratelimit.middleware import RateLimitHeadersMiddleware
@@ -84,6 +84,8 @@ def create_app(database: Database | None = None) -> FastAPI:
     install_conditional_requests(app)
     # Inside the body limit: a key is only taken for a body the limit accepted.
     install_idempotency(app)
+    # Last over the document: describes and links the responses the steps above added.
+    install_document_completion(app)
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

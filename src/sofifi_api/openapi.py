@@ -1,4 +1,12 @@
-"""Texts of the OpenAPI document that do not belong to a single route."""
+"""Texts of the OpenAPI document that do not belong to a single route, and the last touches
+made to the generated document."""
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from sofifi_api.openapi_links import document_links
+from sofifi_api.openapi_responses import document_responses
 
 API_DESCRIPTION = """
 The REST/JSON service behind partner integrations of community assistance
@@ -115,3 +123,19 @@ TAGS = [
     },
     {"name": "health", "description": "Probes for orchestrators."},
 ]
+
+
+def install_document_completion(app: FastAPI) -> None:
+    """Completes the generated document (call after every other step that adds responses):
+    response descriptions and problem examples, then links between operations."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            document_responses(document)
+            document_links(document)
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -64,6 +64,8 @@ async def create_area(
     responses=problem_responses(404, 422),
 )
 async def get_area(area: AreaDep) -> Area:
+    """The area by its code (an official Kemendagri code, or a local one under its
+    district); a deleted one answers 404."""
     return area
 
 

@@ -94,4 +94,5 @@ async def list_audit_events(
     responses=problem_responses(404, 422),
 )
 async def get_audit_event(audit_event: AuditEventDep) -> AuditEvent:
+    """One entry of the audit trail: which client did what to which resource, and when."""
     return audit_event

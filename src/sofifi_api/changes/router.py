@@ -46,6 +46,8 @@ def _requested_types(types: str | None, principal: PrincipalDep) -> list[ChangeT
     dependencies=[requires_any(*FEED_SCOPES)],
     response_model=ChangePage,
     summary="Follow changes",
+    response_description="The next changes in feed order; `next_cursor` is always there to "
+    "poll from, and an empty `data` means caught up.",
     responses=problem_responses(400, 422),
     openapi_extra=any_scope_security(*FEED_SCOPES),
 )

@@ -84,6 +84,8 @@ async def list_clients(
     response_model=IssuedClient,
     status_code=status.HTTP_201_CREATED,
     summary="Create an API client",
+    response_description="The client, created, with its first key shown only in this answer; "
+    "`Location` is its URL.",
     responses=problem_responses(400, 413, 415, 422) | _GRANT_REFUSED,
 )
 async def create_client(
@@ -147,6 +149,8 @@ async def update_client(
     response_model=IssuedClient,
     status_code=status.HTTP_201_CREATED,
     summary="Rotate an API client's key",
+    response_description="The client with its new key, shown only in this answer; `Location` "
+    "is the client's URL.",
     responses=problem_responses(400, 404, 409, 413, 415, 422),
 )
 async def rotate_client_key(
@@ -170,6 +174,7 @@ async def rotate_client_key(
     dependencies=[requires(ADMIN)],
     response_model=ClientPublic,
     summary="Revoke an API client",
+    response_description="The client, now `revoked`.",
     responses=problem_responses(404, 422),
 )
 async def revoke_client(session: SessionDep, client: ClientDep) -> ClientPublic:

@@ -77,6 +77,8 @@ async def create_consultation(
     responses=problem_responses(404, 422),
 )
 async def get_consultation(consultation: ConsultationDep) -> Consultation:
+    """The consultation (musyawarah) with its attendance, summary and decisions; one held on
+    another project answers 404."""
     return consultation
 
 

@@ -77,6 +77,8 @@ async def create_contribution(
     responses=problem_responses(404, 422),
 )
 async def get_contribution(contribution: ContributionDep) -> Contribution:
+    """The contribution with its kind, person-days and value; one given to another project
+    answers 404."""
     return contribution
 
 

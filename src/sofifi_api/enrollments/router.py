@@ -78,6 +78,8 @@ async def create_enrollment(
     responses=problem_responses(404, 422),
 )
 async def get_enrollment(enrollment: EnrollmentDep) -> Enrollment:
+    """The enrollment with its status and income outcome. One of another program, or of a
+    participant outside the client's areas, answers 404."""
     return enrollment
 
 

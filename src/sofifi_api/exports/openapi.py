@@ -102,14 +102,16 @@ def _limit(status: int, description: str) -> dict[int | str, dict[str, Any]]:
 _STREAM_LIMITS = {
     **_limit(
         429,
-        "Too many requests (the client's quota, or too many failed authentications), or "
-        "this client already has as many exports under way as it may "
-        "(`/problems/too-many-exports`, 2 by default); retry after `Retry-After` seconds.",
+        "Too many requests (the client's quota, or too many failed authentications; "
+        "`/problems/too-many-requests`), or this client already has as many exports under "
+        "way as it may (`/problems/too-many-exports`, 2 by default); retry after "
+        "`Retry-After` seconds.",
     ),
     **_limit(
         503,
         "The service is streaming as many exports as it can for all clients together "
-        "(`/problems/exports-busy`), or the database is busy or unreachable; retry after "
+        "(`/problems/exports-busy`), or the database is busy or unreachable "
+        "(`/problems/service-unavailable`); retry after "
         "`Retry-After` seconds.",
     ),
 }

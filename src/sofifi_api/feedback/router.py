@@ -171,6 +171,8 @@ async def batch_items(request: Request) -> list[dict[str, Any]]:
     dependencies=[requires("feedback:write")],
     response_model=FeedbackBatchResult,
     summary="Submit feedback in a batch",
+    response_description="One result per submitted item, in order: `created`, `duplicate` or "
+    "`invalid` (with its `errors`).",
     responses=problem_responses(400, 413, 415, 422),
     openapi_extra={
         "requestBody": {
@@ -223,6 +225,7 @@ async def create_feedback_batch(
     responses=problem_responses(404, 422),
 )
 async def get_feedback(feedback: FeedbackDep) -> Feedback:
+    """The feedback as submitted, with its arrival time and how it has been handled."""
     return feedback
 
 

@@ -19,7 +19,6 @@ PARAMETER: dict[str, Any] = {
     "shows the erased person. 1 to 255 printable ASCII characters; a UUID per logical "
     "request is a good choice.",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-    "example": "0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a",
 }
 
 _ANSWERS = {

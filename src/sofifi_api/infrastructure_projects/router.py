@@ -79,6 +79,7 @@ async def create_infrastructure_project(
 async def get_infrastructure_project(
     session: SessionDep, project: ProjectDep
 ) -> InfrastructureProjectPublic:
+    """The project with its location, funding and community participation totals."""
     return await service.describe_project(session, project)
 
 

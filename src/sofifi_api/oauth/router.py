@@ -100,10 +100,14 @@ def _wants_challenge(request: Request) -> bool:
     "/token",
     response_model=AccessTokenResponse,
     summary="Get an access token",
+    response_description="A bearer token for the granted scopes, valid for `expires_in` seconds.",
     responses=_problems(
         {
-            400: "`invalid_request`, `unsupported_grant_type` or `invalid_scope`, in `error`.",
-            401: "`invalid_client`: the client id and key do not name an active client.",
+            400: "`invalid_request` (`/problems/invalid-request`), `unsupported_grant_type` "
+            "(`/problems/unsupported-grant-type`) or `invalid_scope` (`/problems/invalid-scope`), "
+            "in `error`.",
+            401: "`invalid_client` (`/problems/invalid-client`): the client id and key do not "
+            "name an active client.",
             413: "The request body is too large.",
             415: "The request body is not form-encoded.",
         }

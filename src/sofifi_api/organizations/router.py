@@ -69,6 +69,7 @@ async def create_organization(
     responses=problem_responses(404, 422),
 )
 async def get_organization(organization: OrganizationDep) -> Organization:
+    """The organization by its id; a deleted one answers 404."""
     return organization
 
 

@@ -257,6 +257,7 @@ async def delete_participant(
     dependencies=[requires("participants:read"), requires("participants:pii")],
     response_model=PersonPublic,
     summary="Find a person by NIK",
+    response_description="The person holding the NIK, with personal data.",
     responses=problem_responses(400, 404, 413, 415, 422),
 )
 async def lookup_participant(
@@ -281,6 +282,7 @@ async def lookup_participant(
     dependencies=[requires("participants:write"), requires("participants:pii")],
     response_model=PersonPublic,
     summary="Erase a person's personal data",
+    response_description="The person as erased: no personal data, and `erased_at` set.",
     responses=problem_responses(404, 409, 422),
 )
 async def erase_participant(
