@@ -79,7 +79,9 @@ class OrganizationUpdate(InputModel):
         schema_extra={"examples": ["Dinas Koperasi dan UKM Provinsi Maluku Utara"]},
     )
     kind: NotNull[OrganizationKind] = Field(
-        default=None, description="Kind of organization.", schema_extra={"examples": ["ngo"]}
+        default=None,
+        description="`government`, `ngo`, `private` or `community`.",
+        schema_extra={"examples": ["ngo"]},
     )
     acronym: str | None = Field(
         default=None,
