@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from sofifi_api.resources import VISIBILITY
+
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -140,3 +142,74 @@ async def test_docs_page_uses_only_assets_served_by_the_app(
 async def test_openapi_document_names_the_service(openapi: dict[str, Any]) -> None:
     assert openapi["info"]["title"] == "Sofifi API"
     assert openapi["info"]["description"]
+
+
+def unions(node: Any, at: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every `oneOf` or `anyOf` in the document, with where it is."""
+    if isinstance(node, dict):
+        if "oneOf" in node or "anyOf" in node:
+            yield at, node
+        for key, value in node.items():
+            yield from unions(value, f"{at}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from unions(value, f"{at}/{index}")
+
+
+def refs(union: dict[str, Any]) -> set[str]:
+    branches = union.get("oneOf", union.get("anyOf", []))
+    return {branch["$ref"].rsplit("/", 1)[-1] for branch in branches if "$ref" in branch}
+
+
+def test_change_feed_entries_are_discriminated_by_type_over_every_feed_type(
+    openapi: dict[str, Any],
+) -> None:
+    schemas = openapi["components"]["schemas"]
+    entry = schemas["ChangePage"]["properties"]["data"]["items"]
+    mapping = entry["discriminator"]["mapping"]
+
+    assert entry["discriminator"]["propertyName"] == "type"
+    assert sorted(mapping) == sorted(VISIBILITY)
+    assert refs(entry) == {ref.rsplit("/", 1)[-1] for ref in mapping.values()}
+
+
+def test_each_change_type_carries_its_typed_resource_or_null(openapi: dict[str, Any]) -> None:
+    schemas = openapi["components"]["schemas"]
+    mapping = schemas["ChangePage"]["properties"]["data"]["items"]["discriminator"]["mapping"]
+    wrong = []
+    for change_type, ref in mapping.items():
+        properties = schemas[ref.rsplit("/", 1)[-1]]["properties"]
+        resource = properties["resource"].get("anyOf", [])
+        typed = [branch for branch in resource if branch != {"type": "null"}]
+        if properties["type"].get("const") != change_type:
+            wrong.append(f"{change_type}: type is not const")
+        if {"type": "null"} not in resource or len(typed) != 1:
+            wrong.append(f"{change_type}: resource is not one schema or null")
+        elif "$ref" not in typed[0] and "discriminator" not in typed[0]:
+            wrong.append(f"{change_type}: resource is untyped: {typed[0]}")
+
+    assert wrong == []
+
+
+def test_every_participant_union_is_discriminated_by_kind(openapi: dict[str, Any]) -> None:
+    participant_unions = {
+        at: union
+        for at, union in unions(openapi)
+        if any(name.startswith("Person") for name in refs(union))
+        and any(name.startswith("Group") for name in refs(union))
+    }
+    undiscriminated = [
+        at
+        for at, union in participant_unions.items()
+        if union.get("discriminator", {}).get("propertyName") != "kind"
+        or sorted(union["discriminator"]["mapping"]) != ["group", "person"]
+    ]
+
+    assert undiscriminated == []
+    assert {
+        "/paths//v1/participants/post/requestBody/content/application/json/schema",
+        "/paths//v1/participants/post/responses/201/content/application/json/schema",
+        "/paths//v1/participants/{participant_id}/get/responses/200/content/application/json/schema",
+        "/components/schemas/ParticipantPage/properties/data/items",
+        "/components/schemas/ParticipantChange/properties/resource/anyOf/0",
+    } <= set(participant_unions)

@@ -2,19 +2,72 @@
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Query
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationInfo,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.errors import ValidationFailed
+
+T = TypeVar("T")
+
+
+def _refuse_null(value: Any, info: ValidationInfo) -> Any:
+    if value is None:
+        raise PydanticCustomError("not_null", "{field} cannot be null.", {"field": info.field_name})
+    return value
+
+
+class _RefusesNull:
+    """Pydantic metadata of `NotNull`: null is refused, and the JSON schema has no null."""
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        return core_schema.with_info_before_validator_function(_refuse_null, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        branches = [b for b in json_schema.pop("anyOf", []) if b != {"type": "null"}]
+        if len(branches) == 1:
+            return {**branches[0], **json_schema}
+        if branches:
+            json_schema["anyOf"] = branches
+        return json_schema
+
+
+# A PATCH field a client may leave out but not clear: `None` in Python means "not sent", a
+# null sent is refused (422 `not_null`), and OpenAPI declares it optional but not nullable.
+NotNull = Annotated[T | None, _RefusesNull()]
 
 
 class InputModel(SQLModel):
     """Base of request bodies: unknown fields are refused so a typo never drops data."""
 
     model_config = {"extra": "forbid"}
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        properties = handler.resolve_ref_schema(json_schema).get("properties", {})
+        for name, field in cls.model_fields.items():
+            # "Not sent" is no value a client could send, so it is no default to document.
+            if any(isinstance(meta, _RefusesNull) for meta in field.metadata):
+                properties[name].pop("default", None)
+        return json_schema
 
 
 class ResourcePublic(SQLModel):
@@ -100,13 +153,6 @@ def check_date_order(
         raise ValidationFailed.for_field(
             end_field, f"{end_field} must be on or after {start_field}.", code="date_order"
         )
-
-
-def require_non_null(changes: dict[str, Any], *fields: str) -> None:
-    """A PATCH may omit a required field but not set it to null."""
-    for name in fields:
-        if name in changes and changes[name] is None:
-            raise ValidationFailed.for_field(name, f"{name} cannot be null.", code="not_null")
 
 
 def parse_id(raw: str) -> uuid.UUID | None:

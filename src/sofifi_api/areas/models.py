@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import UTCDateTime, utcnow
-from sofifi_api.schemas import InputModel
+from sofifi_api.schemas import InputModel, NotNull
 
 
 class AreaLevel(StrEnum):
@@ -116,14 +116,14 @@ class AreaCreate(AreaBase, AreaKey, InputModel):
 class AreaUpdate(InputModel):
     """Changes to an area; fields left out stay as they are, and the code never changes."""
 
-    name: str | None = Field(
+    name: NotNull[str] = Field(
         default=None,
         min_length=1,
         max_length=200,
         description="Name of the area.",
         schema_extra={"examples": ["Sofifi"]},
     )
-    level: AreaLevel | None = Field(
+    level: NotNull[AreaLevel] = Field(
         default=None,
         description="Level of the area; must stay consistent with the code and the parent.",
         schema_extra={"examples": ["village"]},
@@ -134,7 +134,7 @@ class AreaUpdate(InputModel):
         description="Code of the enclosing area; the code must still start with it.",
         schema_extra={"examples": ["82.72.02"]},
     )
-    is_official: bool | None = Field(
+    is_official: NotNull[bool] = Field(
         default=None,
         description="Whether `code` is the official Kemendagri code; must fit the code.",
         schema_extra={"examples": [True]},

@@ -21,7 +21,6 @@ from sofifi_api.organizations.models import Organization
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.participants.models import Participant
 from sofifi_api.programs.models import Program, ProgramArea
-from sofifi_api.schemas import require_non_null
 
 REFERENCE_AREAS_CSV = Path(__file__).resolve().parent / "data" / "areas-sofifi.csv"
 
@@ -243,7 +242,6 @@ async def update_area(
     """A client restricted to areas may change only areas within them."""
     refuse_stored_outside(areas, [area.code], what="area")
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(changes, "name", "level", "is_official")
     checked = ("level", "parent_code", "is_official", "latitude", "longitude")
     merged: dict[str, Any] = {field: getattr(area, field) for field in checked} | changes
     _check_coordinates(merged["latitude"], merged["longitude"])

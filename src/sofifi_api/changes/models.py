@@ -1,10 +1,21 @@
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 from sqlmodel import Field as ColumnField
 from sqlmodel import SQLModel
+
+from sofifi_api.areas.models import AreaPublic
+from sofifi_api.consultations.models import ConsultationPublic
+from sofifi_api.contributions.models import ContributionPublic
+from sofifi_api.enrollments.models import EnrollmentPublic
+from sofifi_api.feedback.models import FeedbackPublic
+from sofifi_api.infrastructure_projects.models import InfrastructureProjectPublic
+from sofifi_api.organizations.models import OrganizationPublic
+from sofifi_api.participants.models import ParticipantSummary
+from sofifi_api.programs.models import ProgramPublic
+from sofifi_api.surveys.models import SurveyPublic
 
 
 class Change(SQLModel, table=True):
@@ -59,8 +70,8 @@ class ChangeOp(StrEnum):
     delete = "delete"
 
 
-class ChangeEntry(BaseModel):
-    """A resource that changed, with what it is now."""
+class _Change(BaseModel):
+    """What every change-feed entry carries; `type` names the schema of its `resource`."""
 
     type: ChangeType = Field(description="The kind of resource.", examples=["program"])
     id: str = Field(
@@ -72,16 +83,122 @@ class ChangeEntry(BaseModel):
         "(a tombstone: only `type` and `id` identify it).",
         examples=["upsert"],
     )
-    resource: dict[str, Any] | None = Field(
-        description="The resource as it is now, exactly as its list shows it (for "
-        "participants: without personal data); null for `delete`.",
-        examples=[
-            {
-                "id": "0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a",
-                "title": "Pelatihan anyaman bambu",
-                "status": "active",
-            }
-        ],
+
+
+_RESOURCE = "The resource as it is now, exactly as its list shows it; null for `delete`."
+
+
+class OrganizationChange(_Change):
+    """A change to an organization."""
+
+    type: Literal[ChangeType.organization] = Field(
+        description="The kind of resource.", examples=["organization"]
+    )
+    resource: OrganizationPublic | None = Field(description=_RESOURCE, examples=[None])
+
+
+class AreaChange(_Change):
+    """A change to an area."""
+
+    type: Literal[ChangeType.area] = Field(description="The kind of resource.", examples=["area"])
+    resource: AreaPublic | None = Field(description=_RESOURCE, examples=[None])
+
+
+class ProgramChange(_Change):
+    """A change to a program."""
+
+    type: Literal[ChangeType.program] = Field(
+        description="The kind of resource.", examples=["program"]
+    )
+    resource: ProgramPublic | None = Field(description=_RESOURCE, examples=[None])
+
+
+class EnrollmentChange(_Change):
+    """A change to an enrollment."""
+
+    type: Literal[ChangeType.enrollment] = Field(
+        description="The kind of resource.", examples=["enrollment"]
+    )
+    resource: EnrollmentPublic | None = Field(description=_RESOURCE, examples=[None])
+
+
+class ParticipantChange(_Change):
+    """A change to a participant (as lists show it: without personal data)."""
+
+    type: Literal[ChangeType.participant] = Field(
+        description="The kind of resource.", examples=["participant"]
+    )
+    resource: ParticipantSummary | None = Field(description=_RESOURCE, examples=[None])
+
+
+class InfrastructureProjectChange(_Change):
+    """A change to an infrastructure project."""
+
+    type: Literal[ChangeType.infrastructure_project] = Field(
+        description="The kind of resource.", examples=["infrastructure_project"]
+    )
+    resource: InfrastructureProjectPublic | None = Field(description=_RESOURCE, examples=[None])
+
+
+class ConsultationChange(_Change):
+    """A change to a consultation."""
+
+    type: Literal[ChangeType.consultation] = Field(
+        description="The kind of resource.", examples=["consultation"]
+    )
+    resource: ConsultationPublic | None = Field(description=_RESOURCE, examples=[None])
+
+
+class ContributionChange(_Change):
+    """A change to a contribution."""
+
+    type: Literal[ChangeType.contribution] = Field(
+        description="The kind of resource.", examples=["contribution"]
+    )
+    resource: ContributionPublic | None = Field(description=_RESOURCE, examples=[None])
+
+
+class FeedbackChange(_Change):
+    """A change to feedback."""
+
+    type: Literal[ChangeType.feedback] = Field(
+        description="The kind of resource.", examples=["feedback"]
+    )
+    resource: FeedbackPublic | None = Field(description=_RESOURCE, examples=[None])
+
+
+class SurveyChange(_Change):
+    """A change to a survey."""
+
+    type: Literal[ChangeType.survey] = Field(
+        description="The kind of resource.", examples=["survey"]
+    )
+    resource: SurveyPublic | None = Field(description=_RESOURCE, examples=[None])
+
+
+ChangeEntry = Annotated[
+    OrganizationChange
+    | AreaChange
+    | ProgramChange
+    | EnrollmentChange
+    | ParticipantChange
+    | InfrastructureProjectChange
+    | ConsultationChange
+    | ContributionChange
+    | FeedbackChange
+    | SurveyChange,
+    Field(discriminator="type"),
+]
+"""A resource that changed, with what it is now: one schema per `type`."""
+
+CHANGE_ENTRY: TypeAdapter[ChangeEntry] = TypeAdapter(ChangeEntry)
+
+
+def change_entry(change_type: ChangeType, key: str, resource: BaseModel | None) -> ChangeEntry:
+    """The feed's entry for a resource: an upsert carrying its representation, or a delete."""
+    op = ChangeOp.delete if resource is None else ChangeOp.upsert
+    return CHANGE_ENTRY.validate_python(
+        {"type": change_type, "id": key, "op": op, "resource": resource}
     )
 
 

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sofifi_api.areas.models import AreaPublic
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.visibility import Visibility
-from sofifi_api.changes.models import Change, ChangeEntry, ChangeOp, ChangeType
+from sofifi_api.changes.models import Change, ChangeEntry, ChangeType, change_entry
 from sofifi_api.changes.visibility import saw_it_leave
 from sofifi_api.consultations.models import ConsultationPublic
 from sofifi_api.contributions.models import ContributionPublic
@@ -206,24 +206,15 @@ async def _entries(
         for row in rows:
             if row.deleted_at is not None:
                 key = str(getattr(row, visibility.key))
-                found[change_type, key] = ChangeEntry(
-                    type=change_type, id=key, op=ChangeOp.delete, resource=None
-                )
+                found[change_type, key] = change_entry(change_type, key, None)
         for row, public in zip(live, await kind.represent(session, live, areas), strict=True):
             key = str(getattr(row, visibility.key))
-            found[change_type, key] = ChangeEntry(
-                type=change_type,
-                id=key,
-                op=ChangeOp.upsert,
-                resource=public.model_dump(mode="json"),
-            )
+            found[change_type, key] = change_entry(change_type, key, public)
     if not areas.unrestricted:
         for change in changed:
             if change not in found and saw_it_leave(areas, left.get(change, ())):
                 change_type, key = change
-                found[change] = ChangeEntry(
-                    type=change_type, id=key, op=ChangeOp.delete, resource=None
-                )
+                found[change] = change_entry(change_type, key, None)
     return [found[change] for change in changed if change in found]
 
 

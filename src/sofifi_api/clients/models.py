@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from sofifi_api.auth.credentials import KEY_PREFIX
 from sofifi_api.db import UTCDateTime, new_id, utcnow
-from sofifi_api.schemas import InputModel
+from sofifi_api.schemas import InputModel, NotNull
 
 
 class ApiClient(SQLModel, table=True):
@@ -153,7 +153,7 @@ class ClientCreate(InputModel):
 class ClientUpdate(InputModel):
     """Changes to a client: only the fields sent are changed."""
 
-    name: str | None = Field(
+    name: NotNull[str] = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -166,7 +166,7 @@ class ClientUpdate(InputModel):
         description="What the client does with the API.",
         schema_extra={"examples": ["Also pulls infrastructure projects since 2026."]},
     )
-    scopes: list[ScopeName] | None = Field(
+    scopes: NotNull[list[ScopeName]] = Field(
         default=None,
         min_length=1,
         max_length=100,
@@ -174,7 +174,7 @@ class ClientUpdate(InputModel):
         "tokens already issued too.",
         schema_extra={"examples": [["programs:read", "projects:read", "feedback:read"]]},
     )
-    area_codes: list[AreaCode] | None = Field(
+    area_codes: NotNull[list[AreaCode]] = Field(
         default=None,
         max_length=100,
         description=f"{_AREAS_DESCRIPTION} Replaces the list.",

@@ -24,7 +24,6 @@ from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, utcnow
 from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sofifi_api.organizations.service import live_organization_ids
 from sofifi_api.pagination import PageRequest, cut_page, keyset
-from sofifi_api.schemas import require_non_null
 
 
 class ClientNotFound(NotFound):
@@ -288,7 +287,6 @@ async def describe_client(session: AsyncSession, client: ApiClient) -> ClientPub
 
 async def update_client(session: AsyncSession, client: ApiClient, data: ClientUpdate) -> ApiClient:
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(changes, "name", "scopes", "area_codes")
     if "scopes" in changes:
         changes["scopes"] = check_scopes(changes["scopes"])
     if "area_codes" in changes:

@@ -7,7 +7,7 @@ from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable
-from sofifi_api.schemas import InputModel, ResourcePublic
+from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
 
 MAX_COUNT = 2**31 - 1
 
@@ -74,7 +74,7 @@ class ConsultationCreate(ConsultationBase, InputModel):
 class ConsultationUpdate(InputModel):
     """Changes to a consultation: only the fields sent change."""
 
-    held_on: date | None = Field(
+    held_on: NotNull[date] = Field(
         default=None,
         description="Day the meeting took place.",
         schema_extra={"examples": ["2026-03-11"]},
@@ -85,14 +85,14 @@ class ConsultationUpdate(InputModel):
         description="Where the meeting was held.",
         schema_extra={"examples": ["Masjid Desa Sofifi"]},
     )
-    participants_count: int | None = Field(
+    participants_count: NotNull[int] = Field(
         default=None,
         ge=0,
         le=MAX_COUNT,
         description="Number of people who attended.",
         schema_extra={"examples": [42]},
     )
-    women_count: int | None = Field(
+    women_count: NotNull[int] = Field(
         default=None,
         ge=0,
         le=MAX_COUNT,
@@ -105,7 +105,7 @@ class ConsultationUpdate(InputModel):
         description="What was discussed.",
         schema_extra={"examples": ["Kesepakatan jadwal kerja bakti dan lokasi gorong-gorong."]},
     )
-    decisions: list[Decision] | None = Field(
+    decisions: NotNull[list[Decision]] = Field(
         default=None,
         max_length=100,
         description="Replaces the list of decisions.",

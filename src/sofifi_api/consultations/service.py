@@ -15,7 +15,6 @@ from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
 from sofifi_api.infrastructure_projects.service import mark_project_changed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
-from sofifi_api.schemas import require_non_null
 
 
 class ConsultationNotFound(NotFound):
@@ -113,7 +112,6 @@ async def update_consultation(
     data: ConsultationUpdate,
 ) -> Consultation:
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(changes, "held_on", "participants_count", "women_count", "decisions")
     _check_women_count(
         changes.get("participants_count", consultation.participants_count),
         changes.get("women_count", consultation.women_count),

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable
-from sofifi_api.schemas import InputModel, ResourcePublic
+from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
 
 # Whole rupiah; a quadrillion is far above any gift yet keeps sums inside a 64-bit integer.
 MAX_IDR = 10**15
@@ -83,7 +83,7 @@ class ContributionCreate(ContributionBase, InputModel):
 class ContributionUpdate(InputModel):
     """Changes to a contribution: only the fields sent change; kind rules apply to the result."""
 
-    kind: ContributionKind | None = Field(
+    kind: NotNull[ContributionKind] = Field(
         default=None, description="Kind of contribution.", schema_extra={"examples": ["materials"]}
     )
     description: str | None = Field(

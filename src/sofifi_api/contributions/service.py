@@ -20,7 +20,6 @@ from sofifi_api.errors import NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
 from sofifi_api.infrastructure_projects.service import mark_project_changed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
-from sofifi_api.schemas import require_non_null
 
 
 class ContributionNotFound(NotFound):
@@ -113,7 +112,6 @@ async def update_contribution(
     data: ContributionUpdate,
 ) -> Contribution:
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(changes, "kind")
 
     def merged(name: str) -> Any:
         return changes[name] if name in changes else getattr(contribution, name)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable
-from sofifi_api.schemas import InputModel, ResourcePublic
+from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
 
 MAX_MONTHLY_INCOME_IDR = 1_000_000_000_000
 
@@ -95,12 +95,12 @@ class EnrollmentCreate(EnrollmentBase, InputModel):
 class EnrollmentUpdate(InputModel):
     """Changes to an enrollment: only the fields sent change; the participant cannot."""
 
-    status: EnrollmentStatus | None = Field(
+    status: NotNull[EnrollmentStatus] = Field(
         default=None,
         description="`enrolled`, `active`, `completed` or `dropped`.",
         schema_extra={"examples": ["completed"]},
     )
-    enrolled_on: date | None = Field(
+    enrolled_on: NotNull[date] = Field(
         default=None,
         description="Day the participant joined the program.",
         schema_extra={"examples": ["2026-02-01"]},

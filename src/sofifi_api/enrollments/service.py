@@ -21,7 +21,7 @@ from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.participants.models import Participant
 from sofifi_api.participants.visibility import PARTICIPANTS
 from sofifi_api.programs.models import Program
-from sofifi_api.schemas import check_date_order, require_non_null
+from sofifi_api.schemas import check_date_order
 
 
 class EnrollmentNotFound(NotFound):
@@ -158,7 +158,6 @@ async def update_enrollment(
 ) -> Enrollment:
     """Apply the fields sent; a field sent as null is cleared (if it may be empty)."""
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(changes, "status", "enrolled_on")
     _check_completion(
         changes.get("status", enrollment.status),
         changes.get("enrolled_on", enrollment.enrolled_on),

@@ -125,3 +125,12 @@ SUB_COLLECTION = (
     " The parent filter is optional: without it the export holds the {items} of every {parent} "
     "the client sees."
 )
+
+
+def discriminated(property_name: str, schemas: dict[str, str]) -> dict[str, Any]:
+    """A union of component schemas, told apart by the value of `property_name`."""
+    mapping = {value: schema_ref(name)["$ref"] for value, name in schemas.items()}
+    return {
+        "oneOf": [schema_ref(name) for name in schemas.values()],
+        "discriminator": {"propertyName": property_name, "mapping": mapping},
+    }

@@ -23,7 +23,13 @@ from sofifi_api.exports.dependencies import (
     TabularFormatDep,
 )
 from sofifi_api.exports.formats import ExportFormat
-from sofifi_api.exports.openapi import FORMATS, SUB_COLLECTION, export_responses, schema_ref
+from sofifi_api.exports.openapi import (
+    FORMATS,
+    SUB_COLLECTION,
+    discriminated,
+    export_responses,
+    schema_ref,
+)
 from sofifi_api.exports.projects import OC4IDS_MAPPING, GeoJsonWriter, Oc4idsWriter
 from sofifi_api.exports.service import ExportSource, Writer, export_response, tabular_export
 from sofifi_api.feedback.dependencies import FeedbackFiltersDep
@@ -139,7 +145,9 @@ async def export_programs(
     "with their members. In CSV, persons and groups share one header: columns of the other "
     "kind stay empty. A client restricted to areas gets only participants in them, and only "
     "group members in them." + FORMATS,
-    responses=export_responses({"oneOf": [schema_ref("PersonSummary"), schema_ref("GroupPublic")]}),
+    responses=export_responses(
+        discriminated("kind", {"person": "PersonSummary", "group": "GroupPublic"})
+    ),
 )
 async def export_participants(
     request: Request,

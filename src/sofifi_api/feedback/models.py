@@ -18,7 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
 from sofifi_api.errors import FieldError
-from sofifi_api.schemas import InputModel, Instant, ResourcePublic, StorableText
+from sofifi_api.schemas import InputModel, Instant, NotNull, ResourcePublic, StorableText
 
 
 class FeedbackStatus(StrEnum):
@@ -211,7 +211,7 @@ else:
 class FeedbackUpdate(InputModel):
     """Only the handling of feedback changes; what was submitted is kept as it came."""
 
-    status: FeedbackStatus | None = Field(
+    status: NotNull[FeedbackStatus] = Field(
         default=None,
         description="`new` → `acknowledged` → `resolved` (or `new` → `resolved` directly); "
         "never backwards.",

@@ -44,7 +44,6 @@ from sofifi_api.infrastructure_projects.visibility import PROJECTS
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.programs.models import Program
 from sofifi_api.programs.visibility import PROGRAMS
-from sofifi_api.schemas import require_non_null
 from sofifi_api.surveys.models import Survey, SurveyVersion
 from sofifi_api.surveys.validation import survey_versions, validate_answers
 
@@ -600,7 +599,6 @@ async def update_feedback(
 ) -> Feedback:
     """Moves the status forwards and sets the response; the submitted content never changes."""
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(changes, "status")
     requested = changes.get("status")
     if requested is not None and requested not in ALLOWED_TRANSITIONS[feedback.status]:
         raise StatusCannotGoBack(feedback.status, requested)

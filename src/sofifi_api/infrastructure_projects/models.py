@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable
 from sofifi_api.infrastructure_projects.geometry import Geometry
-from sofifi_api.schemas import InputModel, ResourcePublic
+from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
 
 # Whole rupiah; a quadrillion is far above any project yet keeps sums inside a 64-bit integer.
 MAX_IDR = 10**15
@@ -208,7 +208,7 @@ class InfrastructureProjectCreate(InfrastructureProjectBase, InputModel):
 class InfrastructureProjectUpdate(InputModel):
     """Changes to an infrastructure project: only the fields sent change."""
 
-    title: str | None = Field(
+    title: NotNull[str] = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -221,10 +221,10 @@ class InfrastructureProjectUpdate(InputModel):
         description="What is built and why.",
         schema_extra={"examples": ["Pengerasan lanjutan 800 m dan dua gorong-gorong."]},
     )
-    project_type: ProjectType | None = Field(
+    project_type: NotNull[ProjectType] = Field(
         default=None, description="Kind of work.", schema_extra={"examples": ["road"]}
     )
-    status: ProjectStatus | None = Field(
+    status: NotNull[ProjectStatus] = Field(
         default=None,
         description="OC4IDS project status.",
         schema_extra={"examples": ["completion"]},
@@ -234,7 +234,7 @@ class InfrastructureProjectUpdate(InputModel):
         description="GeoJSON geometry in WGS84 (longitude first); null clears it.",
         schema_extra={"examples": [{"type": "Point", "coordinates": [127.58056, 0.72444]}]},
     )
-    area_codes: list[AreaCode] | None = Field(
+    area_codes: NotNull[list[AreaCode]] = Field(
         default=None,
         max_length=100,
         description="Replaces the areas served; each must exist.",
@@ -247,7 +247,7 @@ class InfrastructureProjectUpdate(InputModel):
         description="Total budget in whole rupiah.",
         schema_extra={"examples": [1_400_000_000]},
     )
-    funding_sources: list[FundingSource] | None = Field(
+    funding_sources: NotNull[list[FundingSource]] = Field(
         default=None,
         max_length=50,
         description="Replaces the funding sources.",
@@ -271,7 +271,7 @@ class InfrastructureProjectUpdate(InputModel):
         description="Actual end of works; on or after `start_date`.",
         schema_extra={"examples": ["2026-11-20"]},
     )
-    progress_percent: int | None = Field(
+    progress_percent: NotNull[int] = Field(
         default=None,
         ge=0,
         le=100,

@@ -30,7 +30,7 @@ from sofifi_api.infrastructure_projects.models import (
 from sofifi_api.infrastructure_projects.visibility import PROJECTS
 from sofifi_api.organizations.service import live_organization_ids
 from sofifi_api.pagination import PageRequest, cut_page, keyset
-from sofifi_api.schemas import check_date_order, require_non_null
+from sofifi_api.schemas import check_date_order
 
 # Request fields that are not plain columns of the project table.
 _SHAPED_FIELDS = {"area_codes", "funding_sources"}
@@ -326,9 +326,6 @@ async def update_project(
 ) -> InfrastructureProject:
     await _refuse_stored_areas_out_of_scope(session, areas, project)
     sent: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(
-        sent, "title", "project_type", "status", "progress_percent", "area_codes", "funding_sources"
-    )
     if data.area_codes is not None:
         _refuse_areas_out_of_scope(areas, data.area_codes)
     changes = {name: value for name, value in sent.items() if name not in _SHAPED_FIELDS}

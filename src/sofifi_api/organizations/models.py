@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable
-from sofifi_api.schemas import InputModel, ResourcePublic
+from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
 
 
 class OrganizationKind(StrEnum):
@@ -71,15 +71,17 @@ class OrganizationCreate(OrganizationBase, InputModel):
 class OrganizationUpdate(InputModel):
     """Changes to an organization: only the fields sent are changed."""
 
-    name: str | None = Field(
+    name: NotNull[str] = Field(
         default=None,
         min_length=1,
         max_length=200,
         description="Official name of the organization.",
         schema_extra={"examples": ["Dinas Koperasi dan UKM Provinsi Maluku Utara"]},
     )
-    kind: OrganizationKind | None = Field(
-        default=None, description="Kind of organization.", schema_extra={"examples": ["ngo"]}
+    kind: NotNull[OrganizationKind] = Field(
+        default=None,
+        description="`government`, `ngo`, `private` or `community`.",
+        schema_extra={"examples": ["ngo"]},
     )
     acronym: str | None = Field(
         default=None,

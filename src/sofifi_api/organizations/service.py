@@ -21,7 +21,6 @@ from sofifi_api.organizations.models import (
 )
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.programs.models import Program, ProgramPartner
-from sofifi_api.schemas import require_non_null
 
 
 class OrganizationNotFound(NotFound):
@@ -104,7 +103,6 @@ async def update_organization(
     may not move it elsewhere."""
     refuse_stored_outside(areas, [organization.area_code], what="organization")
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(changes, "name", "kind")
     if "area_code" in changes:
         refuse_uncovered_fields(areas, [("area_code", changes["area_code"])])
     if changes.get("area_code") is not None:

@@ -14,7 +14,7 @@ from sofifi_api.participants.validation import (
     PersonalDataInput,
     check_birth_year_not_future,
 )
-from sofifi_api.schemas import InputModel, Instant, ResourcePublic
+from sofifi_api.schemas import InputModel, Instant, NotNull, ResourcePublic
 
 MAX_GROUP_MEMBERS = 1000
 
@@ -319,12 +319,12 @@ ParticipantSummary = Annotated[PersonSummary | GroupPublic, PydanticField(discri
 class ParticipantUpdate(PersonalDataInput):
     """Fields to change. Only the participant's own kind's fields may be sent."""
 
-    kind: ParticipantKind | None = Field(
+    kind: NotNull[ParticipantKind] = Field(
         default=None,
         description="Cannot change; may be sent if equal to the current kind.",
         schema_extra={"examples": ["person"]},
     )
-    full_name: str | None = Field(
+    full_name: NotNull[str] = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -350,7 +350,7 @@ class ParticipantUpdate(PersonalDataInput):
         description="Code of the area where the participant lives or is based.",
         schema_extra={"examples": ["82.72.02.1003"]},
     )
-    consent_given: bool | None = Field(
+    consent_given: NotNull[bool] = Field(
         default=None,
         description="Person: whether explicit consent to processing personal data was given.",
         schema_extra={"examples": [True]},
@@ -365,7 +365,7 @@ class ParticipantUpdate(PersonalDataInput):
         description="Person: lawful basis for processing personal data (UU PDP art. 20).",
         schema_extra={"examples": ["consent"]},
     )
-    name: str | None = Field(
+    name: NotNull[str] = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -379,7 +379,7 @@ class ParticipantUpdate(PersonalDataInput):
         description="Group: short type.",
         schema_extra={"examples": ["women_craft_group"]},
     )
-    member_ids: list[uuid.UUID] | None = Field(
+    member_ids: NotNull[list[uuid.UUID]] = Field(
         default=None,
         max_length=MAX_GROUP_MEMBERS,
         description="Group: the complete new list of member person ids (replaces the old one). "

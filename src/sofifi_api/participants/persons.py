@@ -32,7 +32,6 @@ from sofifi_api.participants.personal_data import (
     write_personal_data,
 )
 from sofifi_api.participants.visibility import PARTICIPANTS
-from sofifi_api.schemas import require_non_null
 
 # Device clocks drift; a consent time slightly ahead of ours is not a mistake.
 _CLOCK_SKEW = timedelta(minutes=5)
@@ -228,7 +227,6 @@ async def update_person(
 ) -> None:
     if person.erased_at is not None and changes.keys() & ERASED_FIELDS:
         raise ParticipantErased(changes.keys() & ERASED_FIELDS)
-    require_non_null(changes, "full_name", "consent_given")
     if changes.get("birth_date") is not None and "birth_year" not in changes:
         changes["birth_year"] = changes["birth_date"].year
     stored = {name: getattr(person, name) for name in PERSON_FIELDS if hasattr(person, name)}

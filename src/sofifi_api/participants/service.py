@@ -46,7 +46,6 @@ from sofifi_api.participants.persons import (
     update_person,
 )
 from sofifi_api.participants.visibility import PARTICIPANTS
-from sofifi_api.schemas import require_non_null
 
 
 class ParticipantNotFound(NotFound):
@@ -347,7 +346,6 @@ async def update_participant(
 async def _update_group(
     session: AsyncSession, group: Participant, changes: dict[str, Any], areas: AreaScope
 ) -> GroupPublic:
-    require_non_null(changes, "name", "member_ids")
     new_members = changes.pop("member_ids", None)
     if new_members is not None:
         new_members = list(dict.fromkeys(new_members))

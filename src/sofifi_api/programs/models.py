@@ -10,7 +10,7 @@ from pydantic import StringConstraints
 from sqlmodel import Field, Relationship, SQLModel
 
 from sofifi_api.db import TimestampedTable
-from sofifi_api.schemas import InputModel, ResourcePublic
+from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
 
 MAX_BUDGET_IDR = 1_000_000_000_000_000
 MAX_TARGET_PARTICIPANTS = 100_000_000
@@ -192,7 +192,7 @@ class ProgramCreate(ProgramBase, InputModel):
 class ProgramUpdate(InputModel):
     """Changes to a program: only the fields sent change; lists are replaced whole."""
 
-    title: str | None = Field(
+    title: NotNull[str] = Field(
         default=None,
         min_length=1,
         max_length=200,
@@ -205,17 +205,17 @@ class ProgramUpdate(InputModel):
         description="What the program does and for whom.",
         schema_extra={"examples": ["Adds a module on selling crafts online."]},
     )
-    category: ProgramCategory | None = Field(
+    category: NotNull[ProgramCategory] = Field(
         default=None,
         description="Category of the program.",
         schema_extra={"examples": ["economic"]},
     )
-    status: ProgramStatus | None = Field(
+    status: NotNull[ProgramStatus] = Field(
         default=None,
         description="Status of the program.",
         schema_extra={"examples": ["completed"]},
     )
-    lead_organization_id: uuid.UUID | None = Field(
+    lead_organization_id: NotNull[uuid.UUID] = Field(
         default=None,
         description="Id of the organization that runs the program.",
         schema_extra={"examples": ["0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"]},
@@ -244,13 +244,13 @@ class ProgramUpdate(InputModel):
         description="How many participants the program plans to reach.",
         schema_extra={"examples": [80]},
     )
-    partners: list[PartnerInput] | None = Field(
+    partners: NotNull[list[PartnerInput]] = Field(
         default=None,
         max_length=MAX_PARTNERS,
         description="Replaces the whole list of partners; `[]` removes them all.",
         schema_extra={"examples": [_PARTNERS_EXAMPLE]},
     )
-    area_codes: list[AreaCode] | None = Field(
+    area_codes: NotNull[list[AreaCode]] = Field(
         default=None,
         max_length=MAX_AREAS,
         description="Replaces the whole list of target areas; `[]` removes them all.",

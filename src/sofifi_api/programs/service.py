@@ -31,7 +31,7 @@ from sofifi_api.programs.models import (
     ProgramUpdate,
 )
 from sofifi_api.programs.visibility import PROGRAMS
-from sofifi_api.schemas import check_date_order, require_non_null
+from sofifi_api.schemas import check_date_order
 
 
 class ProgramNotFound(NotFound):
@@ -305,9 +305,6 @@ async def update_program(
     The program must have its details loaded."""
     refuse_stored_outside(areas, [area.area_code for area in program.areas], what="program")
     sent: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(
-        sent, "title", "category", "status", "lead_organization_id", "partners", "area_codes"
-    )
     changes = {name: value for name, value in sent.items() if name not in _LISTS}
     check_date_order(
         changes.get("start_date", program.start_date),

@@ -10,7 +10,7 @@ from pydantic import StrictFloat, StrictInt
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
-from sofifi_api.schemas import InputModel, ResourcePublic, StorableText
+from sofifi_api.schemas import InputModel, NotNull, ResourcePublic, StorableText
 
 MAX_QUESTIONS = 200
 MAX_CHOICES = 100
@@ -172,7 +172,7 @@ class SurveyCreate(SurveyBase, InputModel):
 class SurveyUpdate(InputModel):
     """Changes to a survey's title or description; questions change only by a new version."""
 
-    title: Text | None = Field(
+    title: NotNull[Text] = Field(
         default=None,
         min_length=1,
         max_length=200,

@@ -11,7 +11,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
-from sofifi_api.schemas import require_non_null
 from sofifi_api.surveys.models import (
     Question,
     QuestionType,
@@ -240,7 +239,6 @@ async def create_survey(session: AsyncSession, data: SurveyCreate) -> tuple[Surv
 
 async def update_survey(session: AsyncSession, survey: Survey, data: SurveyUpdate) -> Survey:
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    require_non_null(changes, "title")
     survey.sqlmodel_update(changes)
     survey.updated_at = utcnow()
     session.add(survey)
