@@ -34,7 +34,7 @@ admin-key: install  ## On a database without clients: create an admin client, pr
 	$(BIN)/sofifi-api clients bootstrap-admin
 
 test: install  ## The whole test suite (SOFIFI_TEST_DATABASE_URL selects PostgreSQL)
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint: install  ## ruff, mypy and the models-versus-migrations check
 	$(BIN)/ruff check .

@@ -22,6 +22,9 @@ from tests.serving.conftest import (
     status_of,
 )
 
+# One test process seeds the package's export data, once.
+pytestmark = pytest.mark.xdist_group("serving")
+
 SEND_TIMEOUT = 2.0
 # A request that finds no free connection in the requests' pool is 503 after this long: a 200
 # proves that a connection was free, however slow the machine.

@@ -7,8 +7,12 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.serving.conftest import Seeded, read_all, serve, start_export, status_of
+
+# One test process seeds the package's export data, once.
+pytestmark = pytest.mark.xdist_group("serving")
 
 GRACE = 2
 # Uvicorn exits by the signal it stopped for, once it has shut down cleanly.
