@@ -229,6 +229,24 @@ def _give_up_on_unresponsive_connections(engine: AsyncEngine) -> None:
 # Execution option: on SQLite, begin the transaction holding the write lock.
 SQLITE_BEGIN_IMMEDIATE = "sofifi_sqlite_begin_immediate"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Attribute of a route's endpoint that writes although its method is safe.
+_WRITES_ATTRIBUTE = "sofifi_writes_on_safe_method"
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def writes_on_safe_method(endpoint: Endpoint) -> Endpoint:
+    """Marks a GET route that writes (a participant's GET records who was shown personal data):
+    on SQLite its transaction must hold the write lock from BEGIN, like any write's. Begun as a
+    read, it could not write once another request had committed since (SQLITE_BUSY_SNAPSHOT,
+    which no busy_timeout waits out: a 503)."""
+    setattr(endpoint, _WRITES_ATTRIBUTE, True)
+    return endpoint
+
+
+def _writes(request: Request) -> bool:
+    endpoint = request.scope.get("endpoint")
+    return request.method not in _SAFE_METHODS or getattr(endpoint, _WRITES_ATTRIBUTE, False)
 
 
 def _use_real_sqlite_transactions(engine: AsyncEngine) -> None:
@@ -287,7 +305,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: committed when the route returns, rolled back on error."""
     database = get_database(request)
     async with database.sessionmaker() as session:
-        if request.method not in _SAFE_METHODS and database.engine.dialect.name == "sqlite":
+        if _writes(request) and database.engine.dialect.name == "sqlite":
             # Concurrent writers then queue on busy_timeout instead of failing with 503.
             await session.connection(execution_options={SQLITE_BEGIN_IMMEDIATE: True})
         try:

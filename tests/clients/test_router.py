@@ -6,6 +6,7 @@ import httpx
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from sofifi_api.auth.scopes import SCOPES
 from sofifi_api.clients.models import ApiClient, ApiKey
 from sofifi_api.db import utcnow
 from tests.conftest import ClientFactory, QueryCounter
@@ -544,3 +545,10 @@ async def test_revoking_an_unknown_client_is_404(client: httpx.AsyncClient) -> N
     response = await client.post(f"/v1/clients/{uuid.uuid4()}/revoke")
 
     assert response.status_code == 404
+
+
+async def test_openapi_lists_the_scopes_a_client_may_be_granted(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+
+    scopes = document["components"]["schemas"]["ClientCreate"]["properties"]["scopes"]
+    assert scopes["items"]["enum"] == list(SCOPES)

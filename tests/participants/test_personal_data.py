@@ -2,6 +2,7 @@
 
 import hashlib
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -12,6 +13,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.participants.models import Participant
+from sofifi_api.participants.validation import normalise_phone
 from tests.conftest import ClientFactory
 from tests.factories import create_person
 from tests.participants.conftest import NIK, PHONE
@@ -190,3 +192,19 @@ async def test_equal_niks_are_encrypted_differently(
     (first_token, first_digest), (second_token, second_digest) = rows
     assert first_token != second_token
     assert first_digest == second_digest
+
+
+PHONES = ["0821-8765-4321", "+62 821 8765 4321", "(0411) 123456", "62812345678", "0812"]
+PHONES += ["+1 202 555 0100", "0812345678901234", "+62 0812 3456 789", "phone"]
+
+
+async def test_openapi_phone_pattern_takes_exactly_the_numbers_the_service_takes(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+    phone = document["components"]["schemas"]["PersonCreate"]["properties"]["phone"]
+    pattern = next(branch["pattern"] for branch in phone["anyOf"] if "pattern" in branch)
+
+    matched = {number: re.fullmatch(pattern, number) is not None for number in PHONES}
+
+    assert matched == {number: normalise_phone(number) is not None for number in PHONES}

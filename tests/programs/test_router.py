@@ -568,3 +568,13 @@ async def test_list_issues_the_same_number_of_queries_whatever_the_page_size(
     assert len(_ids(large)) == 4
     assert all(p["completed_count"] == 1 for p in large.json()["data"])
     assert small_count == large_count
+
+
+async def test_openapi_says_each_partner_and_area_code_is_listed_once(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+
+    properties = document["components"]["schemas"]["ProgramCreate"]["properties"]
+    assert properties["partners"]["uniqueItems"] is True
+    assert properties["area_codes"]["uniqueItems"] is True

@@ -3,11 +3,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
+import pydantic
 import sqlalchemy as sa
 from pydantic import AwareDatetime, StringConstraints
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.auth.credentials import KEY_PREFIX
+from sofifi_api.auth.scopes import SCOPES
 from sofifi_api.db import UTCDateTime, new_id, utcnow
 from sofifi_api.schemas import InputModel, NotNull
 
@@ -89,7 +91,12 @@ def status_at(
     return CredentialStatus.active
 
 
-ScopeName = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+# The service checks the name itself (422 `unknown_scope`); the schema lists the names it knows.
+ScopeName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=40),
+    pydantic.Field(json_schema_extra={"enum": [*SCOPES]}),
+]
 AreaCode = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 _SCOPES_DESCRIPTION = (

@@ -11,7 +11,7 @@ from sofifi_api.audit.service import record_personal_data_read
 from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.auth.principal import Principal
 from sofifi_api.conditional import IfMatchDep
-from sofifi_api.db import SessionDep
+from sofifi_api.db import SessionDep, writes_on_safe_method
 from sofifi_api.errors import problem_responses, request_id_of
 from sofifi_api.idempotency.middleware import answer_shows_personal_data
 from sofifi_api.pagination import Page, PageDep, page_body
@@ -191,6 +191,7 @@ async def create_participant(
     summary="Get a participant",
     responses=problem_responses(404, 422),
 )
+@writes_on_safe_method
 async def get_participant(
     request: Request, session: SessionDep, principal: PrincipalDep, participant: ParticipantDep
 ) -> PersonPublic | GroupPublic:

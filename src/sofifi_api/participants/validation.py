@@ -31,6 +31,12 @@ _PHONE_SEPARATORS = re.compile(r"[\s\-.()]")
 # National significant number: no trunk zero, eight to twelve digits (mobile and fixed lines).
 _NATIONAL_NUMBER = re.compile(r"[1-9][0-9]{7,11}", re.ASCII)
 _NIK = re.compile(r"[0-9]{16}", re.ASCII)
+# What `normalise_phone` takes, as a JSON Schema pattern: separators may stand anywhere.
+_SEPARATORS = r"[\s\-.()]*"
+PHONE_PATTERN = (
+    rf"^{_SEPARATORS}(\+{_SEPARATORS}6{_SEPARATORS}2|6{_SEPARATORS}2|0){_SEPARATORS}"
+    rf"[1-9]({_SEPARATORS}[0-9]){{7,11}}{_SEPARATORS}$"
+)
 
 
 def normalise_phone(raw: str) -> str | None:
@@ -90,7 +96,7 @@ class PersonalDataInput(InputModel):
         description="Indonesian phone number, as `+62…`, `62…` or `08…`, with or without spaces, "
         "dashes, dots or brackets; kept in E.164 form (`+62…`). Personal data: stored encrypted, "
         "shown only to clients granted `participants:pii`.",
-        schema_extra={"examples": ["0821-8765-4321"]},
+        schema_extra={"pattern": PHONE_PATTERN, "examples": ["0821-8765-4321"]},
     )
 
     @field_validator("nik", mode="wrap")

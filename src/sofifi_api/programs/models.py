@@ -179,13 +179,13 @@ class ProgramCreate(ProgramBase, InputModel):
         max_length=MAX_PARTNERS,
         description="Organizations taking part besides the lead, each in a role; an "
         "organization may appear once per role.",
-        schema_extra={"examples": [_PARTNERS_EXAMPLE]},
+        schema_extra={"examples": [_PARTNERS_EXAMPLE], "json_schema_extra": {"uniqueItems": True}},
     )
     area_codes: list[AreaCode] = Field(
         default_factory=list,
         max_length=MAX_AREAS,
         description="Codes of the areas the program targets, each once.",
-        schema_extra={"examples": [["82.72.02.1003"]]},
+        schema_extra={"examples": [["82.72.02.1003"]], "json_schema_extra": {"uniqueItems": True}},
     )
 
 

