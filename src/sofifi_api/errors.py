@@ -292,8 +292,6 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is no resource at this path."
-    if exc.status_code == 405:
-        detail = f"{request.method} is not allowed on this path."
     return problem_response(
         request,
         status=exc.status_code,

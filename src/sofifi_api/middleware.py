@@ -111,6 +111,15 @@ class RouteTemplates:
                 methods = getattr(context.original_route, "methods", None)
                 self._routes.append((pattern, template, frozenset(methods) if methods else None))
 
+    def methods_of(self, path: str) -> frozenset[str]:
+        """Every method some route serves at `path` (RFC 9110's `Allow`); empty for an unknown
+        path."""
+        methods: set[str] = set()
+        for pattern, _template, route_methods in self._routes:
+            if route_methods and pattern.match(path):
+                methods |= route_methods
+        return frozenset(methods)
+
     def of(self, method: str, path: str) -> str:
         """The template of the route for `method` and `path` (or of one for `path` with other
         methods: a 405); `unmatched` for paths no route knows."""

@@ -27,6 +27,8 @@ exchange a client id and API key for a token at `POST /v1/oauth/token` (the OAut
   `/problems/malformed-json`). A client that stalls while sending headers or a body (by default
   10 s for headers, 30 s between two parts of a body) gets 408 `/problems/request-timeout` and
   the connection is closed.
+- A method a path does not serve is 405 `/problems/method-not-allowed` with an `Allow` header
+  listing every method the path serves; `OPTIONS` on any path answers 204 with that `Allow`.
 - Each client may make a number of requests per minute. Every authenticated response carries
   `RateLimit-Policy: "default";q=<quota>;w=60` and `RateLimit: "default";r=<left>;t=<seconds>`;
   past the quota the answer is 429 with `Retry-After`.
