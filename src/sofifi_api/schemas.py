@@ -1,11 +1,12 @@
 """Pieces every resource's request and response models share."""
 
+import re
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.errors import ValidationFailed
@@ -48,8 +49,25 @@ def in_utc(value: datetime) -> datetime:
         raise ValueError("is outside the supported range of timestamps") from exc
 
 
-# An instant a client sends: RFC 3339 with an offset, kept in UTC.
-Instant = Annotated[AwareDatetime, AfterValidator(in_utc)]
+_RFC3339_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+NOT_AN_INSTANT = "must be an RFC 3339 date-time with a UTC offset, such as 2026-01-01T00:00:00Z"
+
+
+def _rfc3339_text(value: Any) -> Any:
+    # Pydantic would also take Unix seconds (`0.5`, `1999999999`, as numbers or as text) and
+    # shortened forms; the contract says RFC 3339. A datetime comes from the service itself.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339_DATE_TIME.fullmatch(value):
+        raise ValueError(NOT_AN_INSTANT)
+    return value
+
+
+# An instant a client sends, in a body or a query: an RFC 3339 date-time with an offset, kept
+# in UTC.
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(in_utc)]
 
 
 def is_storable(value: str) -> bool:

@@ -4,12 +4,12 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.auth.credentials import KEY_PREFIX
 from sofifi_api.db import UTCDateTime, new_id, utcnow
-from sofifi_api.schemas import InputModel
+from sofifi_api.schemas import InputModel, Instant
 
 
 class ApiClient(SQLModel, table=True):
@@ -136,7 +136,7 @@ class ClientCreate(InputModel):
         description=_AREAS_DESCRIPTION,
         schema_extra={"examples": [["82.72.02"]]},
     )
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Instant | None = Field(
         default=None,
         description="When every credential of the client stops working (RFC 3339); null: never.",
         schema_extra={"examples": ["2027-01-01T00:00:00Z"]},
@@ -180,7 +180,7 @@ class ClientUpdate(InputModel):
         description=f"{_AREAS_DESCRIPTION} Replaces the list.",
         schema_extra={"examples": [["82.72.02", "82.72.03"]]},
     )
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Instant | None = Field(
         default=None,
         description="When every credential of the client stops working; null: never.",
         schema_extra={"examples": ["2027-06-30T00:00:00Z"]},

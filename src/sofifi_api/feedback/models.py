@@ -1,4 +1,3 @@
-import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -8,7 +7,6 @@ import sqlalchemy as sa
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     StringConstraints,
     create_model,
@@ -32,23 +30,12 @@ class FeedbackStatus(StrEnum):
     resolved = "resolved"
 
 
-_RFC3339_START = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")
-
-
-def _rfc3339_text(value: Any) -> Any:
-    # Pydantic would also take Unix seconds, as numbers or text; a device clock must be RFC 3339.
-    if not isinstance(value, str) or not _RFC3339_START.match(value):
-        raise ValueError("must be an RFC 3339 timestamp with a UTC offset")
-    return value
-
-
 def _printable(value: str) -> str:
     if not value.isprintable():
         raise ValueError("must contain printable characters only")
     return value
 
 
-DeviceTimestamp = Annotated[Instant, BeforeValidator(_rfc3339_text)]
 PrintableRef = Annotated[str, AfterValidator(_printable)]
 Text = StorableText
 
@@ -190,7 +177,7 @@ class FeedbackCreate(FeedbackBase, SurveyAnswerFields, InputModel):
     """A rating, a comment, survey answers or any of them about exactly one program or one
     infrastructure project."""
 
-    submitted_at: DeviceTimestamp = Field(
+    submitted_at: Instant = Field(
         description="When the device recorded the feedback, by the device's own clock: "
         "RFC 3339 with a UTC offset (a timestamp without one is refused). Stored and returned "
         "in UTC. At most 10 minutes ahead of the server's clock.",
