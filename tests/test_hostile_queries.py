@@ -57,3 +57,20 @@ async def test_hostile_query_values_are_never_a_server_error(
     }
 
     assert {key: status for key, status in answered.items() if status >= 500} == {}
+
+
+SEARCHES = [path for path, queries in OPERATIONS if "q" in queries]
+
+
+def test_searches_are_found() -> None:
+    assert "/v1/programs" in SEARCHES
+    assert "/v1/exports/participants" in SEARCHES
+
+
+@pytest.mark.parametrize("path", SEARCHES)
+async def test_nul_in_a_search_term_is_422_naming_q(client: httpx.AsyncClient, path: str) -> None:
+    response = await client.get(path, params={"q": "a\x00b"})
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert [(e["location"], e["field"]) for e in response.json()["errors"]] == [("query", "q")]

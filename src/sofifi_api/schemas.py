@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Query
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Strict
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.errors import ValidationFailed
@@ -70,6 +70,29 @@ def _rfc3339_text(value: Any) -> Any:
 Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(in_utc)]
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _iso_date_text(value: Any) -> Any:
+    # Pydantic would also take a date-time at midnight and Unix seconds as a date.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+# A date a client sends: `YYYY-MM-DD` and nothing else.
+Day = Annotated[date, BeforeValidator(_iso_date_text)]
+
+# JSON's own types only, as the contract declares them: pydantic would otherwise take `true`
+# for 1, `"5"` for 5 and `"yes"` for true. A number field takes integers too (JSON has one
+# number type).
+Integer = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]
+Boolean = Annotated[bool, Strict()]
+
+
 def is_storable(value: str) -> bool:
     """Whether a database can hold this text: PostgreSQL refuses NUL, and neither SQLite nor
     PostgreSQL takes a lone surrogate (`"\\ud800"` in JSON, which Python decodes)."""
@@ -93,6 +116,9 @@ def _storable(value: str) -> str:
 
 
 StorableText = Annotated[str, AfterValidator(_storable)]
+# A search term (`q`): refused alike on both databases rather than matching nothing on SQLite
+# and failing at the query on PostgreSQL.
+SearchText = StorableText
 
 UpdatedSinceQuery = Annotated[
     Instant | None,

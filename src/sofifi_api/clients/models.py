@@ -9,7 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from sofifi_api.auth.credentials import KEY_PREFIX
 from sofifi_api.db import UTCDateTime, new_id, utcnow
-from sofifi_api.schemas import InputModel, Instant
+from sofifi_api.schemas import InputModel, Instant, Integer
 
 
 class ApiClient(SQLModel, table=True):
@@ -27,7 +27,7 @@ class ApiClient(SQLModel, table=True):
     # Empty: every area. Otherwise the client sees and writes only rows in these areas
     # (and the areas below them).
     area_codes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    rate_limit_per_minute: int | None = None
+    rate_limit_per_minute: Integer | None = None
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
@@ -141,7 +141,7 @@ class ClientCreate(InputModel):
         description="When every credential of the client stops working (RFC 3339); null: never.",
         schema_extra={"examples": ["2027-01-01T00:00:00Z"]},
     )
-    rate_limit_per_minute: int | None = Field(
+    rate_limit_per_minute: Integer | None = Field(
         default=None,
         ge=1,
         le=1_000_000,
@@ -185,7 +185,7 @@ class ClientUpdate(InputModel):
         description="When every credential of the client stops working; null: never.",
         schema_extra={"examples": ["2027-06-30T00:00:00Z"]},
     )
-    rate_limit_per_minute: int | None = Field(
+    rate_limit_per_minute: Integer | None = Field(
         default=None,
         ge=1,
         le=1_000_000,
@@ -197,7 +197,7 @@ class ClientUpdate(InputModel):
 class KeyRotation(InputModel):
     """How a new key replaces the client's current ones."""
 
-    grace_seconds: int = Field(
+    grace_seconds: Integer = Field(
         default=0,
         ge=0,
         le=7 * 24 * 3600,
@@ -273,7 +273,7 @@ class ClientPublic(SQLModel):
     area_codes: list[str] = Field(
         description=_AREAS_DESCRIPTION, schema_extra={"examples": [["82.72.02"]]}
     )
-    rate_limit_per_minute: int | None = Field(
+    rate_limit_per_minute: Integer | None = Field(
         description="Requests per minute; null: the service default.",
         schema_extra={"examples": [600]},
     )

@@ -16,7 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
 from sofifi_api.errors import FieldError
-from sofifi_api.schemas import InputModel, Instant, ResourcePublic, StorableText
+from sofifi_api.schemas import InputModel, Instant, Integer, ResourcePublic, StorableText
 
 # The table `feedback.survey_id` refers to must be known wherever feedback is written.
 from sofifi_api.surveys import models as _surveys  # noqa: F401
@@ -57,7 +57,7 @@ class FeedbackBase(SQLModel):
         "`program_id` and `infrastructure_project_id` is set.",
         schema_extra={"examples": [None]},
     )
-    rating: int | None = Field(
+    rating: Integer | None = Field(
         default=None,
         ge=1,
         le=5,
@@ -123,7 +123,7 @@ class Feedback(FeedbackBase, TimestampedTable, table=True):
     # The API client that submitted it (no foreign key: feedback outlives clients).
     client_id: uuid.UUID | None = Field(default=None, index=True)
     survey_id: uuid.UUID | None = Field(default=None, foreign_key="surveys.id", index=True)
-    survey_version: int | None = None
+    survey_version: Integer | None = None
     answers: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     status: FeedbackStatus = Field(default=FeedbackStatus.new, sa_type=sa.String(16), index=True)
     response_note: str | None = Field(default=None, max_length=5000)
@@ -144,7 +144,7 @@ class SurveyAnswerFields(SQLModel):
         "`survey_version` and `answers`.",
         schema_extra={"examples": ["0195f3b0-4a1c-7d22-8e31-5c2b7d9e0f12"]},
     )
-    survey_version: int | None = Field(
+    survey_version: Integer | None = Field(
         default=None,
         ge=1,
         le=MAX_SURVEY_VERSION,
