@@ -402,8 +402,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 _STANDARD_DESCRIPTIONS = {
-    400: f"Malformed request: invalid JSON (or JSON nested deeper than {MAX_JSON_DEPTH} levels) "
-    "or a cursor this service did not issue.",
+    400: "Malformed request: invalid JSON, JSON not in UTF-8 or nested deeper than "
+    f"{MAX_JSON_DEPTH} levels, or a cursor this service did not issue.",
     401: "No credential, or one that is unknown, revoked or expired.",
     403: "The credential lacks the scope this operation needs, or the write reaches an area "
     "outside the client's areas (`/problems/area-out-of-scope`: a stored row's areas outside "
@@ -411,7 +411,7 @@ _STANDARD_DESCRIPTIONS = {
     404: "No such resource: it never existed, was deleted, or lies outside the client's areas.",
     409: "Conflicts with existing data (a duplicate, or a resource still in use).",
     413: "The request body is too large.",
-    415: "The request body is not JSON.",
+    415: "The request body is not JSON, or its Content-Type names a charset other than UTF-8.",
     422: "A field is invalid; `errors` lists each one.",
     429: "Too many requests, or too many failed authentications from this address or for this "
     "client; retry after `Retry-After` seconds.",
