@@ -5,11 +5,11 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Strict
 from sqlmodel import Field, SQLModel
 
-from sofifi_api.errors import ValidationFailed
+from sofifi_api.errors import FieldError, ValidationFailed
 
 
 class InputModel(SQLModel):
@@ -116,9 +116,21 @@ def _storable(value: str) -> str:
 
 
 StorableText = Annotated[str, AfterValidator(_storable)]
-# A search term (`q`): refused alike on both databases rather than matching nothing on SQLite
-# and failing at the query on PostgreSQL.
-SearchText = StorableText
+
+
+def refuse_nul_in_query(request: Request) -> None:
+    """A NUL in a query parameter is 422 naming it, on every operation: otherwise a text filter
+    (`q`, `area_code`, `client_ref`…) matched nothing on SQLite and failed at the query on
+    PostgreSQL, as a 422 that named no field."""
+    errors = [
+        FieldError(location="query", field=name, message=UNSTORABLE_TEXT, code="unstorable_text")
+        for name, value in request.query_params.multi_items()
+        if "\x00" in value
+    ]
+    if errors:
+        fields = ", ".join(sorted({error.field for error in errors}))
+        raise ValidationFailed(f"The request has invalid fields: {fields}.", errors=errors)
+
 
 UpdatedSinceQuery = Annotated[
     Instant | None,

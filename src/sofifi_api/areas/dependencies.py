@@ -5,7 +5,7 @@ from fastapi import Depends, Path, Query
 from sofifi_api.areas.models import Area, AreaLevel
 from sofifi_api.areas.service import AreaFilters, get_area
 from sofifi_api.db import SessionDep
-from sofifi_api.schemas import IncludeDeletedQuery, SearchText, UpdatedSinceQuery
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
 
 async def area_from_path(
@@ -36,7 +36,7 @@ def area_filters(
         Query(description="Only areas with (true) or without (false) an official code."),
     ] = None,
     q: Annotated[
-        SearchText | None,
+        str | None,
         Query(max_length=100, description="Only names containing this text, ignoring case."),
     ] = None,
     updated_since: UpdatedSinceQuery = None,

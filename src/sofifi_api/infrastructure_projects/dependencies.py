@@ -15,7 +15,7 @@ from sofifi_api.infrastructure_projects.service import (
     ProjectNotFound,
     get_project,
 )
-from sofifi_api.schemas import IncludeDeletedQuery, SearchText, UpdatedSinceQuery, parse_id
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 
 async def project_from_path(
@@ -46,7 +46,7 @@ def project_filters(
         uuid.UUID | None, Query(description="Only projects this organization implements.")
     ] = None,
     q: Annotated[
-        SearchText | None, Query(max_length=100, description="Only titles containing this text.")
+        str | None, Query(max_length=100, description="Only titles containing this text.")
     ] = None,
     updated_since: UpdatedSinceQuery = None,
     include_deleted: IncludeDeletedQuery = False,

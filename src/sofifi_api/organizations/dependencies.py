@@ -9,7 +9,7 @@ from sofifi_api.organizations.service import (
     OrganizationNotFound,
     get_organization,
 )
-from sofifi_api.schemas import IncludeDeletedQuery, SearchText, UpdatedSinceQuery, parse_id
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 
 async def organization_from_path(
@@ -31,7 +31,7 @@ def organization_filters(
         str | None, Query(max_length=40, description="Only organizations based in this area.")
     ] = None,
     q: Annotated[
-        SearchText | None, Query(max_length=100, description="Only names containing this text.")
+        str | None, Query(max_length=100, description="Only names containing this text.")
     ] = None,
     updated_since: UpdatedSinceQuery = None,
     include_deleted: IncludeDeletedQuery = False,

@@ -12,7 +12,7 @@ from sofifi_api.participants.service import (
     get_participant,
 )
 from sofifi_api.participants.validation import EARLIEST_BIRTH_YEAR
-from sofifi_api.schemas import IncludeDeletedQuery, SearchText, UpdatedSinceQuery, parse_id
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 ParticipantIdPath = Annotated[str, Path(max_length=64, description="The participant's id.")]
 
@@ -62,7 +62,7 @@ def participant_filters(
         Query(ge=EARLIEST_BIRTH_YEAR, le=2100, description="Only persons born in or before."),
     ] = None,
     q: Annotated[
-        SearchText | None,
+        str | None,
         Query(max_length=100, description="Only names containing this text (case-insensitive)."),
     ] = None,
     updated_since: UpdatedSinceQuery = None,

@@ -7,7 +7,7 @@ from sofifi_api.auth.dependencies import PrincipalDep
 from sofifi_api.db import SessionDep
 from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus
 from sofifi_api.programs.service import ProgramFilters, ProgramNotFound, get_program
-from sofifi_api.schemas import Day, IncludeDeletedQuery, SearchText, UpdatedSinceQuery, parse_id
+from sofifi_api.schemas import Day, IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 ProgramIdPath = Annotated[str, Path(max_length=64, description="The program's id.")]
 
@@ -68,7 +68,7 @@ def program_filters(
         ),
     ] = None,
     q: Annotated[
-        SearchText | None, Query(max_length=100, description="Only titles containing this text.")
+        str | None, Query(max_length=100, description="Only titles containing this text.")
     ] = None,
     updated_since: UpdatedSinceQuery = None,
     include_deleted: IncludeDeletedQuery = False,

@@ -8,7 +8,7 @@ from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep, page_body
-from sofifi_api.schemas import IncludeDeletedQuery, SearchText, UpdatedSinceQuery
+from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 from sofifi_api.surveys import service
 from sofifi_api.surveys.dependencies import SurveyDep
 from sofifi_api.surveys.models import (
@@ -47,7 +47,7 @@ async def list_surveys(
     session: SessionDep,
     page: PageDep,
     q: Annotated[
-        SearchText | None, Query(max_length=100, description="Only titles containing this text.")
+        str | None, Query(max_length=100, description="Only titles containing this text.")
     ] = None,
     updated_since: UpdatedSinceQuery = None,
     include_deleted: IncludeDeletedQuery = False,
