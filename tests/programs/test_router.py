@@ -568,3 +568,16 @@ async def test_list_issues_the_same_number_of_queries_whatever_the_page_size(
     assert len(_ids(large)) == 4
     assert all(p["completed_count"] == 1 for p in large.json()["data"])
     assert small_count == large_count
+
+
+@pytest.mark.parametrize("parameter", ["starts_on_or_after", "ends_on_or_before", "active_on"])
+@pytest.mark.parametrize("value", ["2026-01-01T00:00:00", "1767225600", "2026-1-1"])
+async def test_date_filter_takes_yyyy_mm_dd_only(
+    client: httpx.AsyncClient, parameter: str, value: str
+) -> None:
+    response = await client.get("/v1/programs", params={parameter: value})
+
+    assert response.status_code == 422, response.text
+    assert [(e["location"], e["field"]) for e in response.json()["errors"]] == [
+        ("query", parameter)
+    ]
