@@ -57,3 +57,22 @@ async def test_hostile_query_values_are_never_a_server_error(
     }
 
     assert {key: status for key, status in answered.items() if status >= 500} == {}
+
+
+def test_search_terms_are_among_the_queries() -> None:
+    assert ("/v1/programs", ["q"]) in [
+        (path, [q for q in qs if q == "q"]) for path, qs in OPERATIONS
+    ]
+
+
+@pytest.mark.parametrize(("path", "queries"), OPERATIONS, ids=[path for path, _ in OPERATIONS])
+async def test_nul_in_any_query_parameter_is_422_naming_it(
+    client: httpx.AsyncClient, path: str, queries: list[str]
+) -> None:
+    named = {}
+    for name in queries:
+        response = await client.get(path, params={name: "a\x00b"})
+        errors = response.json().get("errors", []) if response.status_code == 422 else []
+        named[name] = (response.status_code, [(e["location"], e["field"]) for e in errors])
+
+    assert named == {name: (422, [("query", name)]) for name in queries}

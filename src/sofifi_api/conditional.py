@@ -29,6 +29,13 @@ ETAG_EXAMPLE = '"5dbaaa053e257f36964d867c787529d9899a00354ac727d1cfd84d627c0cbcc
 # entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, one element of a comma-separated list (RFC 9110
 # §8.8.3, §5.6.1: empty elements are allowed and ignored).
 _LIST_ELEMENT = re.compile(r'[ \t]*(?:(W/)?("[\x21\x23-\x7e\x80-\xff]*"))?[ \t]*(?:,|\Z)')
+# What `parse_entity_tags` reads, as the OpenAPI document's pattern of `If-Match`: `*`, or
+# elements as above with at least one tag.
+_TAG = r'(W/)?"[\x21\x23-\x7e\x80-\xff]*"'
+_EMPTY_OR_TAG = rf"[ \t]*({_TAG})?[ \t]*"
+ENTITY_TAGS_PATTERN = (
+    rf"^([ \t]*\*[ \t]*|({_EMPTY_OR_TAG},)*[ \t]*{_TAG}[ \t]*(,{_EMPTY_OR_TAG})*)$"
+)
 
 
 class PreconditionFailed(ApiError):
@@ -149,6 +156,8 @@ def if_match(
             'answer is 412 and nothing changes. `*` matches any existing resource; `W/"…"` '
             "(weak) tags never match. Several tags may be listed, comma-separated.",
             examples=[ETAG_EXAMPLE],
+            # Documented, not enforced here: a value that does not match is 400 below.
+            json_schema_extra={"pattern": ENTITY_TAGS_PATTERN},
         ),
     ] = None,
 ) -> IfMatch:

@@ -292,8 +292,6 @@ async def _http_exception(request: Request, exc: Exception) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else title
     if exc.status_code == 404 and detail == "Not Found":
         detail = "There is no resource at this path."
-    if exc.status_code == 405:
-        detail = f"{request.method} is not allowed on this path."
     return problem_response(
         request,
         status=exc.status_code,
@@ -404,9 +402,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 _STANDARD_DESCRIPTIONS = {
-    400: f"Malformed request: invalid JSON (or JSON nested deeper than {MAX_JSON_DEPTH} levels; "
-    "`/problems/malformed-json`) or a cursor this service did not issue "
-    "(`/problems/invalid-cursor`).",
+    400: "Malformed request: invalid JSON, JSON not in UTF-8 or nested deeper than "
+    f"{MAX_JSON_DEPTH} levels (`/problems/malformed-json`), or a cursor this service did not "
+    "issue (`/problems/invalid-cursor`).",
     401: "No credential, or one that is unknown, revoked or expired (`/problems/unauthorized`).",
     403: "The credential lacks the scope this operation needs (`/problems/missing-scope`), or "
     "the write reaches an area outside the client's areas (`/problems/area-out-of-scope`: a "
@@ -417,7 +415,8 @@ _STANDARD_DESCRIPTIONS = {
     409: "Conflicts with existing data (a duplicate, or a resource still in use; "
     "`/problems/conflict`).",
     413: "The request body is too large (`/problems/content-too-large`).",
-    415: "The request body is not JSON (`/problems/unsupported-media-type`).",
+    415: "The request body is not JSON, or its Content-Type names a charset other than UTF-8 "
+    "(`/problems/unsupported-media-type`).",
     422: "A field is invalid; `errors` lists each one (`/problems/validation-error`).",
     429: "Too many requests, or too many failed authentications from this address or for this "
     "client; retry after `Retry-After` seconds (`/problems/too-many-requests`).",

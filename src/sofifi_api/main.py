@@ -9,6 +9,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from sofifi_api import __version__, metrics
+from sofifi_api.allowed_methods import install_allowed_methods
 from sofifi_api.auth.middleware import AuthenticationMiddleware
 from sofifi_api.auth.throttle import FailureLimits
 from sofifi_api.conditional import install_conditional_requests
@@ -80,6 +81,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.state.failed_auth_limits = FailureLimits.of(settings)
     app.state.export_streams = ExportStreams.of(settings)
     install_error_handlers(app)
+    install_allowed_methods(app)
     # Innermost: the request id and rate limit middleware add their headers to a 304 too.
     install_conditional_requests(app)
     # Inside the body limit: a key is only taken for a body the limit accepted.

@@ -40,6 +40,27 @@ def _is_json(content_type: str) -> bool:
     )
 
 
+def _charset(content_type: str) -> str | None:
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
+
+
+def _is_utf8_json_text(body: bytes) -> bool:
+    """JSON exchanged between systems is UTF-8 (RFC 8259 §8.1). Python's parser would also
+    read UTF-16 and UTF-32, which it recognises by their NUL bytes; a NUL is never valid
+    JSON text, so refusing it refuses them whatever their byte order mark."""
+    if b"\x00" in body:
+        return False
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 class RequestContextMiddleware:
     """Gives every request an id (the client's `Request-Id` if it is sane), binds it to every log
     line written meanwhile, and ends the request with one log line and its metrics.
@@ -111,6 +132,15 @@ class RouteTemplates:
                 methods = getattr(context.original_route, "methods", None)
                 self._routes.append((pattern, template, frozenset(methods) if methods else None))
 
+    def methods_of(self, path: str) -> frozenset[str]:
+        """Every method some route serves at `path` (RFC 9110's `Allow`); empty for an unknown
+        path."""
+        methods: set[str] = set()
+        for pattern, _template, route_methods in self._routes:
+            if route_methods and pattern.match(path):
+                methods |= route_methods
+        return frozenset(methods)
+
     def of(self, method: str, path: str) -> str:
         """The template of the route for `method` and `path` (or of one for `path` with other
         methods: a 405); `unmatched` for paths no route knows."""
@@ -153,7 +183,8 @@ class UnhandledErrorMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses bodies that are not JSON (415), larger than the route allows (413), that stall
+    """Refuses bodies that are not JSON or declare a charset other than UTF-8 (415), are not
+    UTF-8 (400), are larger than the route allows (413), that stall
     (408, and the connection is closed) or that nest too deeply to parse (400).
 
     A JSON body is read whole before the route sees it (every route reads it whole anyway), so
@@ -184,7 +215,9 @@ class BodyLimitMiddleware:
             if has_body and _media_type(content_type) != _FORM:
                 await self._unsupported(scope, receive, send, _FORM)
                 return
-        elif has_body and not _is_json(content_type):
+        elif has_body and (
+            not _is_json(content_type) or _charset(content_type) not in {None, "utf-8", "utf8"}
+        ):
             await self._unsupported(scope, receive, send, "application/json")
             return
         if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -226,6 +259,10 @@ class BodyLimitMiddleware:
                     break
             body_read = True
             body = b"".join(parts)
+            if checks_depth and not _is_utf8_json_text(body):
+                raise BodyRefused(
+                    400, "Malformed JSON", "malformed-json", "The request body is not UTF-8 text."
+                )
             if checks_depth and nests_deeper_than(body):
                 raise BodyRefused(
                     400,
@@ -245,7 +282,7 @@ class BodyLimitMiddleware:
             status=415,
             title="Unsupported media type",
             slug="unsupported-media-type",
-            detail=f"Send the request body as {'form-encoded' if form else 'JSON'} "
+            detail=f"Send the request body as {'form-encoded' if form else 'JSON in UTF-8'} "
             f"with Content-Type: {accepted}.",
             headers={"Accept-Post": accepted},
             # OAuth2 clients read the error code of a token request's failure.

@@ -30,11 +30,16 @@ exchange a client id and API key for a token at `POST /v1/oauth/token` (the OAut
   to get 412 instead of overwriting a change made since (lost-update protection).
 - Every error is `application/problem+json` (RFC 9457) with `request_id`; validation errors
   list each invalid field in `errors`. Every response carries a `Request-Id` header.
-- Request bodies are limited to 1 MiB (413) and must be JSON (415), except the form-encoded
-  OAuth2 token request. JSON nested deeper than 32 levels is refused (400
+- Request bodies are limited to 1 MiB (413) and must be JSON in UTF-8 (415 for another
+  `charset`, 400 `/problems/malformed-json` for bytes that are not UTF-8), except the
+  form-encoded OAuth2 token request. Fields take JSON's own types only: an integer is not
+  `true` or `"5"`, a date is `YYYY-MM-DD`, an instant an RFC 3339 date-time with an offset.
+  JSON nested deeper than 32 levels is refused (400
   `/problems/malformed-json`). A client that stalls while sending headers or a body (by default
   10 s for headers, 30 s between two parts of a body) gets 408 `/problems/request-timeout` and
   the connection is closed.
+- A method a path does not serve is 405 `/problems/method-not-allowed` with an `Allow` header
+  listing every method the path serves; `OPTIONS` on any path answers 204 with that `Allow`.
 - Each client may make a number of requests per minute. Every authenticated response carries
   `RateLimit-Policy: "default";q=<quota>;w=60` and `RateLimit: "default";r=<left>;t=<seconds>`;
   past the quota the answer is 429 with `Retry-After`.

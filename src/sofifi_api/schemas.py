@@ -1,22 +1,25 @@
 """Pieces every resource's request and response models share."""
 
+import re
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Query
+from fastapi import Query, Request
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BeforeValidator,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
+    Strict,
     ValidationInfo,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 from sqlmodel import Field, SQLModel
 
-from sofifi_api.errors import ValidationFailed
+from sofifi_api.errors import FieldError, ValidationFailed
 
 T = TypeVar("T")
 
@@ -101,8 +104,48 @@ def in_utc(value: datetime) -> datetime:
         raise ValueError("is outside the supported range of timestamps") from exc
 
 
-# An instant a client sends: RFC 3339 with an offset, kept in UTC.
-Instant = Annotated[AwareDatetime, AfterValidator(in_utc)]
+_RFC3339_DATE_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})", re.ASCII
+)
+NOT_AN_INSTANT = "must be an RFC 3339 date-time with a UTC offset, such as 2026-01-01T00:00:00Z"
+
+
+def _rfc3339_text(value: Any) -> Any:
+    # Pydantic would also take Unix seconds (`0.5`, `1999999999`, as numbers or as text) and
+    # shortened forms; the contract says RFC 3339. A datetime comes from the service itself.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _RFC3339_DATE_TIME.fullmatch(value):
+        raise ValueError(NOT_AN_INSTANT)
+    return value
+
+
+# An instant a client sends, in a body or a query: an RFC 3339 date-time with an offset, kept
+# in UTC.
+Instant = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(in_utc)]
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def _iso_date_text(value: Any) -> Any:
+    # Pydantic would also take a date-time at midnight and Unix seconds as a date.
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+# A date a client sends: `YYYY-MM-DD` and nothing else.
+Day = Annotated[date, BeforeValidator(_iso_date_text)]
+
+# JSON's own types only, as the contract declares them: pydantic would otherwise take `true`
+# for 1, `"5"` for 5 and `"yes"` for true. A number field takes integers too (JSON has one
+# number type).
+Integer = Annotated[int, Strict()]
+Number = Annotated[float, Strict()]
+Boolean = Annotated[bool, Strict()]
 
 
 def is_storable(value: str) -> bool:
@@ -128,6 +171,21 @@ def _storable(value: str) -> str:
 
 
 StorableText = Annotated[str, AfterValidator(_storable)]
+
+
+def refuse_nul_in_query(request: Request) -> None:
+    """A NUL in a query parameter is 422 naming it, on every operation: otherwise a text filter
+    (`q`, `area_code`, `client_ref`…) matched nothing on SQLite and failed at the query on
+    PostgreSQL, as a 422 that named no field."""
+    errors = [
+        FieldError(location="query", field=name, message=UNSTORABLE_TEXT, code="unstorable_text")
+        for name, value in request.query_params.multi_items()
+        if "\x00" in value
+    ]
+    if errors:
+        fields = ", ".join(sorted({error.field for error in errors}))
+        raise ValidationFailed(f"The request has invalid fields: {fields}.", errors=errors)
+
 
 UpdatedSinceQuery = Annotated[
     Instant | None,

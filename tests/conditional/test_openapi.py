@@ -1,10 +1,13 @@
 """The OpenAPI document tells client generators about ETag, If-None-Match and If-Match."""
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
+
+from sofifi_api.conditional import ETAG_EXAMPLE, parse_entity_tags
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -93,3 +96,37 @@ def test_operations_without_conditions_do_not_mention_them(openapi: dict[str, An
     ]
 
     assert conditional_posts == []
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ETAG_EXAMPLE,
+        "*",
+        " * ",
+        f'{ETAG_EXAMPLE}, W/"abc"',
+        f'W/"abc",,{ETAG_EXAMPLE}',
+        f"{ETAG_EXAMPLE},",
+        '""',
+        "5dbaaa053e",
+        "",
+        ",",
+        '"abc" "def"',
+        '*, "abc"',
+        'W/ "abc"',
+        '"a"b"',
+    ],
+)
+async def test_documented_if_match_pattern_accepts_what_the_service_reads(
+    openapi: dict[str, Any], value: str
+) -> None:
+    patterns = {
+        parameter["schema"]["pattern"]
+        for operation in v1_operations(openapi, "patch", "delete")
+        if (parameter := header(operation, "If-Match")) is not None
+    }
+
+    assert len(patterns) == 1
+    assert (re.search(patterns.pop(), value) is not None) is (
+        parse_entity_tags([value]) is not None
+    )

@@ -130,6 +130,8 @@ async def test_patch_raising_both_counts_together_is_accepted(
         ("participants_count", 2**31),
         ("women_count", -1),
         ("held_on", "10-03-2026"),
+        ("held_on", "2026-03-10T00:00:00"),
+        ("participants_count", True),
         ("location_name", "x" * 201),
         ("decisions", ["x" * 1001]),
         ("decisions", "Lebar jalan 3 meter."),

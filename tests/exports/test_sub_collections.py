@@ -12,7 +12,9 @@ from tests.exports.conftest import (
     list_items,
     ndjson_items,
 )
-from tests.factories import OBA_UTARA
+from tests.factories import OBA_UTARA, create_program, create_project
+
+MISSING = "0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"
 
 # (collection, parents in the world, parent filter, the parent's list path, scope)
 SUB_COLLECTIONS = [
@@ -136,3 +138,32 @@ async def test_consultation_dates_in_the_wrong_order_are_422(client: httpx.Async
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "held_to"
+
+
+@pytest.mark.parametrize(("collection", "parents", "key", "path", "scope"), SUB_COLLECTIONS)
+async def test_a_missing_parent_is_404_as_for_its_list(
+    client: httpx.AsyncClient, collection: str, parents: str, key: str, path: str, scope: str
+) -> None:
+    listed = await client.get(path.format(MISSING))
+    exported = await client.get(f"/v1/exports/{collection}", params={key: MISSING})
+
+    assert (listed.status_code, exported.status_code) == (404, 404)
+    assert exported.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(("collection", "parents", "key", "path", "scope"), SUB_COLLECTIONS)
+async def test_a_deleted_parent_is_404_as_for_its_list(
+    client: httpx.AsyncClient, collection: str, parents: str, key: str, path: str, scope: str
+) -> None:
+    if parents == "programs":
+        parent = await create_program(client)
+        assert (await client.delete(f"/v1/programs/{parent['id']}")).status_code == 204
+    else:
+        parent = await create_project(client)
+        deleted = await client.delete(f"/v1/infrastructure-projects/{parent['id']}")
+        assert deleted.status_code == 204
+
+    listed = await client.get(path.format(parent["id"]))
+    exported = await client.get(f"/v1/exports/{collection}", params={key: parent["id"]})
+
+    assert (listed.status_code, exported.status_code) == (404, 404)

@@ -7,7 +7,7 @@ import httpx
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.factories import create_feedback
+from tests.factories import create_feedback, create_program
 from tests.feedback.conftest import add_program, add_project
 
 
@@ -434,3 +434,16 @@ async def test_comment_with_lone_surrogate_is_422_naming_comment(
 
     assert response.status_code == 422
     assert _fields(response) == ["comment"]
+
+
+async def test_rating_true_is_422_and_stores_nothing(client: httpx.AsyncClient) -> None:
+    program = await create_program(client)
+
+    response = await client.post(
+        "/v1/feedback",
+        json={"program_id": program["id"], "rating": True, "submitted_at": "2026-05-01T03:00:00Z"},
+    )
+
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == ["rating"]
+    assert (await client.get("/v1/feedback")).json()["data"] == []

@@ -1,5 +1,7 @@
 """The OpenAPI document offers the Idempotency-Key header wherever the service honours it."""
 
+import json
+import re
 from typing import Any
 
 import pytest
@@ -53,3 +55,31 @@ def test_document_is_stable_across_calls(app: FastAPI) -> None:
 
     assert [p["name"] for p in parameters].count("Idempotency-Key") == 1
     assert app.openapi() is first
+
+
+@pytest.mark.parametrize(
+    ("key", "valid"),
+    [
+        ("0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a", True),
+        ("a", True),
+        ("retry 2 of order-17", True),
+        ("k" * 255, True),
+        ("", False),
+        ("k" * 256, False),
+        (" leading-space", False),
+        ("trailing-space ", False),
+        ("kunci-\u00e9", False),
+    ],
+)
+def test_documented_key_pattern_is_the_one_enforced(
+    document: dict[str, Any], key: str, valid: bool
+) -> None:
+    (schema,) = {
+        json.dumps(p["schema"], sort_keys=True)
+        for item in document["paths"].values()
+        for operation in item.values()
+        for p in operation.get("parameters", [])
+        if p["name"] == "Idempotency-Key"
+    }
+
+    assert (re.search(json.loads(schema)["pattern"], key) is not None) is valid

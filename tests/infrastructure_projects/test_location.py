@@ -81,6 +81,9 @@ async def test_location_is_optional(client: httpx.AsyncClient) -> None:
         {"type": "Point"},
         {"type": "Point", "coordinates": [127.58]},
         {"type": "Point", "coordinates": ["127.58 E", 0.72]},
+        {"type": "Point", "coordinates": [True, 0.72]},
+        {"type": "Point", "coordinates": ["127.58", 0.72]},
+        {"type": "Point", "coordinates": [127.58, 0.72], "bbox": [True, 0, 1, 1]},
         {"type": "LineString", "coordinates": [[127.58, 0.72]]},
         {
             "type": "Polygon",
@@ -108,6 +111,9 @@ async def test_location_is_optional(client: httpx.AsyncClient) -> None:
         "no-coordinates",
         "one-number-position",
         "text-coordinate",
+        "boolean-coordinate",
+        "numeric-text-coordinate",
+        "boolean-in-bbox",
         "one-point-line",
         "unclosed-ring",
         "ring-too-short",
@@ -173,3 +179,31 @@ async def test_patch_moves_location_to_a_road_line(client: httpx.AsyncClient) ->
 
     assert response.status_code == 200
     assert response.json()["location"] == ROAD
+
+
+# How deeply each geometry type nests its positions.
+POSITION_DEPTH = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+
+
+async def test_documented_coordinates_nest_numbers_as_each_type_requires(
+    client: httpx.AsyncClient,
+) -> None:
+    document = (await client.get("/openapi.json")).json()
+    create = document["components"]["schemas"]["InfrastructureProjectCreate"]
+    (geometry,) = [s for s in create["properties"]["location"]["anyOf"] if "oneOf" in s]
+    found = {}
+    for branch in geometry["oneOf"]:
+        (kind,) = branch["properties"]["type"]["enum"]
+        schema, depth = branch["properties"]["coordinates"], 0
+        while schema["items"]["type"] == "array":
+            schema, depth = schema["items"], depth + 1
+        found[kind] = (depth, schema["items"]["type"], schema["minItems"], schema["maxItems"])
+
+    assert found == {kind: (depth, "number", 2, 3) for kind, depth in POSITION_DEPTH.items()}

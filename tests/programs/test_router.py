@@ -578,3 +578,16 @@ async def test_openapi_says_each_partner_and_area_code_is_listed_once(
     properties = document["components"]["schemas"]["ProgramCreate"]["properties"]
     assert properties["partners"]["uniqueItems"] is True
     assert properties["area_codes"]["uniqueItems"] is True
+
+
+@pytest.mark.parametrize("parameter", ["starts_on_or_after", "ends_on_or_before", "active_on"])
+@pytest.mark.parametrize("value", ["2026-01-01T00:00:00", "1767225600", "2026-1-1"])
+async def test_date_filter_takes_yyyy_mm_dd_only(
+    client: httpx.AsyncClient, parameter: str, value: str
+) -> None:
+    response = await client.get("/v1/programs", params={parameter: value})
+
+    assert response.status_code == 422, response.text
+    assert [(e["location"], e["field"]) for e in response.json()["errors"]] == [
+        ("query", parameter)
+    ]

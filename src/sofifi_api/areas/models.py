@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import UTCDateTime, utcnow
-from sofifi_api.schemas import InputModel, NotNull
+from sofifi_api.schemas import Boolean, InputModel, NotNull, Number
 
 
 class AreaLevel(StrEnum):
@@ -38,7 +38,7 @@ class AreaBase(SQLModel):
         description="Code of the enclosing area; null for a province.",
         schema_extra={"examples": ["82.72.02"]},
     )
-    is_official: bool = Field(
+    is_official: Boolean = Field(
         default=True,
         description="True when `code` is the official Kemendagri region code; false for a "
         "locally assigned code (for example an illustrative or not yet coded hamlet).",
@@ -50,14 +50,14 @@ class AreaBase(SQLModel):
         description="Statistics Indonesia (BPS) code, when known: digits only.",
         schema_extra={"pattern": "^[0-9]+$", "examples": ["8272050006"]},
     )
-    latitude: float | None = Field(
+    latitude: Number | None = Field(
         default=None,
         ge=-90,
         le=90,
         description="Latitude of the area's centre, WGS84 degrees.",
         schema_extra={"examples": [0.72444]},
     )
-    longitude: float | None = Field(
+    longitude: Number | None = Field(
         default=None,
         ge=-180,
         le=180,
@@ -134,7 +134,7 @@ class AreaUpdate(InputModel):
         description="Code of the enclosing area; the code must still start with it.",
         schema_extra={"examples": ["82.72.02"]},
     )
-    is_official: NotNull[bool] = Field(
+    is_official: NotNull[Boolean] = Field(
         default=None,
         description="Whether `code` is the official Kemendagri code; must fit the code.",
         schema_extra={"examples": [True]},
@@ -145,14 +145,14 @@ class AreaUpdate(InputModel):
         description="Statistics Indonesia (BPS) code: digits only; null clears it.",
         schema_extra={"pattern": "^[0-9]+$", "examples": ["8272050006"]},
     )
-    latitude: float | None = Field(
+    latitude: Number | None = Field(
         default=None,
         ge=-90,
         le=90,
         description="Latitude of the area's centre, WGS84 degrees; set together with longitude.",
         schema_extra={"examples": [0.72444]},
     )
-    longitude: float | None = Field(
+    longitude: Number | None = Field(
         default=None,
         ge=-180,
         le=180,

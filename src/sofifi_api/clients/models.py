@@ -5,13 +5,13 @@ from typing import Annotated, Any
 
 import pydantic
 import sqlalchemy as sa
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.auth.credentials import KEY_PREFIX
 from sofifi_api.auth.scopes import SCOPES
 from sofifi_api.db import UTCDateTime, new_id, utcnow
-from sofifi_api.schemas import InputModel, NotNull
+from sofifi_api.schemas import InputModel, Instant, Integer, NotNull
 
 
 class ApiClient(SQLModel, table=True):
@@ -29,7 +29,7 @@ class ApiClient(SQLModel, table=True):
     # Empty: every area. Otherwise the client sees and writes only rows in these areas
     # (and the areas below them).
     area_codes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    rate_limit_per_minute: int | None = None
+    rate_limit_per_minute: Integer | None = None
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
@@ -143,12 +143,12 @@ class ClientCreate(InputModel):
         description=_AREAS_DESCRIPTION,
         schema_extra={"examples": [["82.72.02"]]},
     )
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Instant | None = Field(
         default=None,
         description="When every credential of the client stops working (RFC 3339); null: never.",
         schema_extra={"examples": ["2027-01-01T00:00:00Z"]},
     )
-    rate_limit_per_minute: int | None = Field(
+    rate_limit_per_minute: Integer | None = Field(
         default=None,
         ge=1,
         le=1_000_000,
@@ -187,12 +187,12 @@ class ClientUpdate(InputModel):
         description=f"{_AREAS_DESCRIPTION} Replaces the list.",
         schema_extra={"examples": [["82.72.02", "82.72.03"]]},
     )
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Instant | None = Field(
         default=None,
         description="When every credential of the client stops working; null: never.",
         schema_extra={"examples": ["2027-06-30T00:00:00Z"]},
     )
-    rate_limit_per_minute: int | None = Field(
+    rate_limit_per_minute: Integer | None = Field(
         default=None,
         ge=1,
         le=1_000_000,
@@ -204,7 +204,7 @@ class ClientUpdate(InputModel):
 class KeyRotation(InputModel):
     """How a new key replaces the client's current ones."""
 
-    grace_seconds: int = Field(
+    grace_seconds: Integer = Field(
         default=0,
         ge=0,
         le=7 * 24 * 3600,
@@ -280,7 +280,7 @@ class ClientPublic(SQLModel):
     area_codes: list[str] = Field(
         description=_AREAS_DESCRIPTION, schema_extra={"examples": [["82.72.02"]]}
     )
-    rate_limit_per_minute: int | None = Field(
+    rate_limit_per_minute: Integer | None = Field(
         description="Requests per minute; null: the service default.",
         schema_extra={"examples": [600]},
     )

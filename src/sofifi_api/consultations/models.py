@@ -1,5 +1,4 @@
 import uuid
-from datetime import date
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -7,7 +6,7 @@ from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable
-from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
+from sofifi_api.schemas import Day, InputModel, Integer, NotNull, ResourcePublic
 
 MAX_COUNT = 2**31 - 1
 
@@ -20,7 +19,7 @@ DECISIONS_EXAMPLE = [
 
 
 class ConsultationBase(SQLModel):
-    held_on: date = Field(
+    held_on: Day = Field(
         description="Day the meeting took place.",
         schema_extra={"examples": ["2026-03-10"]},
     )
@@ -30,13 +29,13 @@ class ConsultationBase(SQLModel):
         description="Where the meeting was held.",
         schema_extra={"examples": ["Balai Desa Sofifi"]},
     )
-    participants_count: int = Field(
+    participants_count: Integer = Field(
         ge=0,
         le=MAX_COUNT,
         description="Number of people who attended.",
         schema_extra={"examples": [40]},
     )
-    women_count: int = Field(
+    women_count: Integer = Field(
         default=0,
         ge=0,
         le=MAX_COUNT,
@@ -74,7 +73,7 @@ class ConsultationCreate(ConsultationBase, InputModel):
 class ConsultationUpdate(InputModel):
     """Changes to a consultation: only the fields sent change."""
 
-    held_on: NotNull[date] = Field(
+    held_on: NotNull[Day] = Field(
         default=None,
         description="Day the meeting took place.",
         schema_extra={"examples": ["2026-03-11"]},
@@ -85,14 +84,14 @@ class ConsultationUpdate(InputModel):
         description="Where the meeting was held.",
         schema_extra={"examples": ["Masjid Desa Sofifi"]},
     )
-    participants_count: NotNull[int] = Field(
+    participants_count: NotNull[Integer] = Field(
         default=None,
         ge=0,
         le=MAX_COUNT,
         description="Number of people who attended.",
         schema_extra={"examples": [42]},
     )
-    women_count: NotNull[int] = Field(
+    women_count: NotNull[Integer] = Field(
         default=None,
         ge=0,
         le=MAX_COUNT,

@@ -1,12 +1,11 @@
 import uuid
-from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable
-from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
+from sofifi_api.schemas import Day, InputModel, Integer, NotNull, Number, ResourcePublic
 
 # Whole rupiah; a quadrillion is far above any gift yet keeps sums inside a 64-bit integer.
 MAX_IDR = 10**15
@@ -37,19 +36,19 @@ class ContributionBase(SQLModel):
         description="What was given.",
         schema_extra={"examples": ["Kerja bakti pengerasan badan jalan oleh warga RT 02."]},
     )
-    contributed_on: date | None = Field(
+    contributed_on: Day | None = Field(
         default=None,
         description="Day the contribution was given (the last day, for work over several days).",
         schema_extra={"examples": ["2026-04-02"]},
     )
-    contributors_count: int | None = Field(
+    contributors_count: Integer | None = Field(
         default=None,
         ge=1,
         le=MAX_COUNT,
         description="Number of people or households who contributed.",
         schema_extra={"examples": [25]},
     )
-    person_days: float | None = Field(
+    person_days: Number | None = Field(
         default=None,
         ge=0,
         le=MAX_PERSON_DAYS,
@@ -57,7 +56,7 @@ class ContributionBase(SQLModel):
         "kinds, so that the project's `community_person_days` counts labour only.",
         schema_extra={"examples": [12.5]},
     )
-    value_idr: int | None = Field(
+    value_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_IDR,
@@ -92,24 +91,24 @@ class ContributionUpdate(InputModel):
         description="What was given.",
         schema_extra={"examples": ["Pasir dan batu kali 6 m³ dari warga Dusun II."]},
     )
-    contributed_on: date | None = Field(
+    contributed_on: Day | None = Field(
         default=None, description="Day it was given.", schema_extra={"examples": ["2026-04-09"]}
     )
-    contributors_count: int | None = Field(
+    contributors_count: Integer | None = Field(
         default=None,
         ge=1,
         le=MAX_COUNT,
         description="Number of people or households who contributed.",
         schema_extra={"examples": [12]},
     )
-    person_days: float | None = Field(
+    person_days: Number | None = Field(
         default=None,
         ge=0,
         le=MAX_PERSON_DAYS,
         description="Work given, in person-days; only for `labor`.",
         schema_extra={"examples": [None]},
     )
-    value_idr: int | None = Field(
+    value_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_IDR,

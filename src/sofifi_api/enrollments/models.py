@@ -1,14 +1,13 @@
 """Enrollments: a participant taking part in a program, and the outcome."""
 
 import uuid
-from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable
-from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
+from sofifi_api.schemas import Day, InputModel, Integer, NotNull, ResourcePublic
 
 MAX_MONTHLY_INCOME_IDR = 1_000_000_000_000
 
@@ -29,17 +28,17 @@ class EnrollmentBase(SQLModel):
         description="`enrolled`, `active`, `completed` or `dropped`.",
         schema_extra={"examples": ["active"]},
     )
-    enrolled_on: date = Field(
+    enrolled_on: Day = Field(
         description="Day the participant joined the program (YYYY-MM-DD).",
         schema_extra={"examples": ["2026-02-01"]},
     )
-    completed_on: date | None = Field(
+    completed_on: Day | None = Field(
         default=None,
         description="Day the participant completed the program; only with status `completed`, "
         "on or after `enrolled_on`.",
         schema_extra={"examples": [None]},
     )
-    baseline_monthly_income_idr: int | None = Field(
+    baseline_monthly_income_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_MONTHLY_INCOME_IDR,
@@ -47,7 +46,7 @@ class EnrollmentBase(SQLModel):
         description="Monthly income in whole rupiah when the participant joined.",
         schema_extra={"examples": [1_200_000]},
     )
-    latest_monthly_income_idr: int | None = Field(
+    latest_monthly_income_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_MONTHLY_INCOME_IDR,
@@ -100,24 +99,24 @@ class EnrollmentUpdate(InputModel):
         description="`enrolled`, `active`, `completed` or `dropped`.",
         schema_extra={"examples": ["completed"]},
     )
-    enrolled_on: NotNull[date] = Field(
+    enrolled_on: NotNull[Day] = Field(
         default=None,
         description="Day the participant joined the program.",
         schema_extra={"examples": ["2026-02-01"]},
     )
-    completed_on: date | None = Field(
+    completed_on: Day | None = Field(
         default=None,
         description="Day the participant completed the program; only with status `completed`.",
         schema_extra={"examples": ["2026-07-31"]},
     )
-    baseline_monthly_income_idr: int | None = Field(
+    baseline_monthly_income_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_MONTHLY_INCOME_IDR,
         description="Monthly income in whole rupiah when the participant joined.",
         schema_extra={"examples": [1_200_000]},
     )
-    latest_monthly_income_idr: int | None = Field(
+    latest_monthly_income_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_MONTHLY_INCOME_IDR,

@@ -1,11 +1,15 @@
+import uuid
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 
-from sofifi_api.db import get_database
+from sofifi_api.auth.dependencies import PrincipalDep
+from sofifi_api.db import SessionDep, get_database
 from sofifi_api.exports.formats import ExportFormat, negotiate
 from sofifi_api.exports.service import ExportSource
+from sofifi_api.infrastructure_projects.service import get_project
+from sofifi_api.programs.service import get_program
 
 
 def export_source(request: Request) -> ExportSource:
@@ -81,3 +85,35 @@ def project_format(
 
 TabularFormatDep = Annotated[ExportFormat, Depends(tabular_format)]
 ProjectFormatDep = Annotated[ExportFormat, Depends(project_format)]
+
+
+async def program_filter(
+    session: SessionDep,
+    principal: PrincipalDep,
+    program_id: Annotated[
+        uuid.UUID | None, Query(description="Only the enrollments of this program.")
+    ] = None,
+) -> uuid.UUID | None:
+    """The program an export is narrowed to: one that is missing, deleted or outside the
+    client's areas is 404, as its list `GET /v1/programs/{program_id}/enrollments` answers."""
+    if program_id is not None:
+        await get_program(session, program_id, areas=principal.areas)
+    return program_id
+
+
+async def project_filter(
+    session: SessionDep,
+    principal: PrincipalDep,
+    project_id: Annotated[
+        uuid.UUID | None, Query(description="Only the records of this project.")
+    ] = None,
+) -> uuid.UUID | None:
+    """The project an export is narrowed to: one that is missing, deleted or outside the
+    client's areas is 404, as its lists of consultations and contributions answer."""
+    if project_id is not None:
+        await get_project(session, project_id, areas=principal.areas)
+    return project_id
+
+
+ProgramFilterDep = Annotated[uuid.UUID | None, Depends(program_filter)]
+ProjectFilterDep = Annotated[uuid.UUID | None, Depends(project_filter)]

@@ -123,7 +123,8 @@ def schema_ref(name: str) -> dict[str, str]:
 
 SUB_COLLECTION = (
     " The parent filter is optional: without it the export holds the {items} of every {parent} "
-    "the client sees."
+    "the client sees; a {parent} that is missing, deleted or outside the client's areas is 404, "
+    "as for its list."
 )
 
 

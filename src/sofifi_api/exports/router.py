@@ -1,8 +1,7 @@
-import uuid
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
 from sofifi_api.areas.dependencies import AreaFiltersDep
@@ -14,11 +13,13 @@ from sofifi_api.contributions.dependencies import ContributionFiltersDep
 from sofifi_api.contributions.service import contributions_query
 from sofifi_api.enrollments.dependencies import EnrollmentFiltersDep
 from sofifi_api.enrollments.service import enrollments_query
-from sofifi_api.errors import FieldError, ValidationFailed
+from sofifi_api.errors import FieldError, ValidationFailed, problem_responses
 from sofifi_api.exports import collections
 from sofifi_api.exports.collections import Collection
 from sofifi_api.exports.dependencies import (
     ExportSourceDep,
+    ProgramFilterDep,
+    ProjectFilterDep,
     ProjectFormatDep,
     TabularFormatDep,
 )
@@ -255,7 +256,7 @@ async def export_feedback(
     "enrollments in programs targeting its areas of participants in them."
     + SUB_COLLECTION.format(items="enrollments", parent="program")
     + FORMATS,
-    responses=export_responses(schema_ref("EnrollmentPublic")),
+    responses=export_responses(schema_ref("EnrollmentPublic")) | problem_responses(404),
 )
 async def export_enrollments(
     request: Request,
@@ -263,9 +264,7 @@ async def export_enrollments(
     source: ExportSourceDep,
     export_format: TabularFormatDep,
     filters: EnrollmentFiltersDep,
-    program_id: Annotated[
-        uuid.UUID | None, Query(description="Only the enrollments of this program.")
-    ] = None,
+    program_id: ProgramFilterDep,
 ) -> Response:
     """Enrollments, of one program or of all, streamed as CSV or NDJSON."""
     matching = enrollments_query(replace(filters, program_id=program_id), areas=principal.areas)
@@ -284,7 +283,7 @@ async def export_enrollments(
     "those of projects serving its areas."
     + SUB_COLLECTION.format(items="consultations", parent="project")
     + FORMATS,
-    responses=export_responses(schema_ref("ConsultationPublic")),
+    responses=export_responses(schema_ref("ConsultationPublic")) | problem_responses(404),
 )
 async def export_consultations(
     request: Request,
@@ -292,9 +291,7 @@ async def export_consultations(
     source: ExportSourceDep,
     export_format: TabularFormatDep,
     filters: ConsultationFiltersDep,
-    project_id: Annotated[
-        uuid.UUID | None, Query(description="Only the consultations on this project.")
-    ] = None,
+    project_id: ProjectFilterDep,
 ) -> Response:
     """Consultations, of one project or of all, streamed as CSV or NDJSON."""
     matching = consultations_query(replace(filters, project_id=project_id), areas=principal.areas)
@@ -313,7 +310,7 @@ async def export_consultations(
     "those of projects serving its areas."
     + SUB_COLLECTION.format(items="contributions", parent="project")
     + FORMATS,
-    responses=export_responses(schema_ref("ContributionPublic")),
+    responses=export_responses(schema_ref("ContributionPublic")) | problem_responses(404),
 )
 async def export_contributions(
     request: Request,
@@ -321,9 +318,7 @@ async def export_contributions(
     source: ExportSourceDep,
     export_format: TabularFormatDep,
     filters: ContributionFiltersDep,
-    project_id: Annotated[
-        uuid.UUID | None, Query(description="Only the contributions to this project.")
-    ] = None,
+    project_id: ProjectFilterDep,
 ) -> Response:
     """Contributions, to one project or to all, streamed as CSV or NDJSON."""
     matching = contributions_query(replace(filters, project_id=project_id), areas=principal.areas)

@@ -1,4 +1,3 @@
-import re
 import uuid
 from datetime import datetime
 from enum import StrEnum
@@ -8,7 +7,6 @@ import sqlalchemy as sa
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     StringConstraints,
     create_model,
@@ -18,7 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
 from sofifi_api.errors import FieldError
-from sofifi_api.schemas import InputModel, Instant, NotNull, ResourcePublic, StorableText
+from sofifi_api.schemas import InputModel, Instant, Integer, NotNull, ResourcePublic, StorableText
 
 
 class FeedbackStatus(StrEnum):
@@ -29,23 +27,12 @@ class FeedbackStatus(StrEnum):
     resolved = "resolved"
 
 
-_RFC3339_START = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")
-
-
-def _rfc3339_text(value: Any) -> Any:
-    # Pydantic would also take Unix seconds, as numbers or text; a device clock must be RFC 3339.
-    if not isinstance(value, str) or not _RFC3339_START.match(value):
-        raise ValueError("must be an RFC 3339 timestamp with a UTC offset")
-    return value
-
-
 def _printable(value: str) -> str:
     if not value.isprintable():
         raise ValueError("must contain printable characters only")
     return value
 
 
-DeviceTimestamp = Annotated[Instant, BeforeValidator(_rfc3339_text)]
 PrintableRef = Annotated[str, AfterValidator(_printable)]
 Text = StorableText
 
@@ -67,7 +54,7 @@ class FeedbackBase(SQLModel):
         "`program_id` and `infrastructure_project_id` is set.",
         schema_extra={"examples": [None]},
     )
-    rating: int | None = Field(
+    rating: Integer | None = Field(
         default=None,
         ge=1,
         le=5,
@@ -133,7 +120,7 @@ class Feedback(FeedbackBase, TimestampedTable, table=True):
     # The API client that submitted it (no foreign key: feedback outlives clients).
     client_id: uuid.UUID | None = Field(default=None, index=True)
     survey_id: uuid.UUID | None = Field(default=None, foreign_key="surveys.id", index=True)
-    survey_version: int | None = None
+    survey_version: Integer | None = None
     answers: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     status: FeedbackStatus = Field(default=FeedbackStatus.new, sa_type=sa.String(16), index=True)
     response_note: str | None = Field(default=None, max_length=5000)
@@ -154,7 +141,7 @@ class SurveyAnswerFields(SQLModel):
         "`survey_version` and `answers`.",
         schema_extra={"examples": ["0195f3b0-4a1c-7d22-8e31-5c2b7d9e0f12"]},
     )
-    survey_version: int | None = Field(
+    survey_version: Integer | None = Field(
         default=None,
         ge=1,
         le=MAX_SURVEY_VERSION,
@@ -187,7 +174,7 @@ class FeedbackCreate(FeedbackBase, SurveyAnswerFields, InputModel):
     """A rating, a comment, survey answers or any of them about exactly one program or one
     infrastructure project."""
 
-    submitted_at: DeviceTimestamp = Field(
+    submitted_at: Instant = Field(
         description="When the device recorded the feedback, by the device's own clock: "
         "RFC 3339 with a UTC offset (a timestamp without one is refused). Stored and returned "
         "in UTC. At most 10 minutes ahead of the server's clock.",

@@ -31,7 +31,7 @@ from sofifi_api.participants.visibility import PARTICIPANTS
 logger = logging.getLogger(__name__)
 
 HEADER = "idempotency-key"
-_VALID_KEY = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$")
+VALID_KEY = re.compile(r"^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$")
 EXCLUDED_PATHS = frozenset({TOKEN_URL})
 # Refusals a retry may overcome (the operation did not run): the key is freed, not kept.
 _NOT_KEPT = frozenset({401, 403, 408, 429})
@@ -132,7 +132,7 @@ class IdempotencyMiddleware:
         if not keys:
             await self.app(scope, receive, send)
             return
-        if len(keys) != 1 or not _VALID_KEY.match(keys[0]):
+        if len(keys) != 1 or not VALID_KEY.match(keys[0]):
             await _problem(scope, InvalidIdempotencyKey())(scope, receive, send)
             return
         try:

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from sofifi_api.errors import PROBLEM_MEDIA_TYPE, problem_responses
-from sofifi_api.idempotency.middleware import EXCLUDED_PATHS, IdempotencyMiddleware
+from sofifi_api.idempotency.middleware import EXCLUDED_PATHS, VALID_KEY, IdempotencyMiddleware
 
 PARAMETER: dict[str, Any] = {
     "name": "Idempotency-Key",
@@ -18,7 +18,7 @@ PARAMETER: dict[str, Any] = {
     "for that person (otherwise `personal_data: redacted`); once the person is erased it "
     "shows the erased person. 1 to 255 printable ASCII characters; a UUID per logical "
     "request is a good choice.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": VALID_KEY.pattern},
 }
 
 _ANSWERS = {

@@ -48,9 +48,19 @@ def positions(coordinates: Any) -> Iterator[tuple[float, ...]]:
         yield from positions(item)
 
 
+def _numbers_only(value: Any) -> bool:
+    """Whether every leaf of nested lists is a number: the library would take `true` or `"1.5"`
+    for a coordinate."""
+    if isinstance(value, list):
+        return all(_numbers_only(item) for item in value)
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
 def _checked_geometry(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _invalid("it must be a JSON object with `type` and `coordinates`.")
+    if not _numbers_only(value.get("coordinates")) or not _numbers_only(value.get("bbox")):
+        raise _invalid("coordinates and `bbox` must hold JSON numbers only.")
     try:
         geometry = _GEOMETRY.validate_python(value)
     except ValidationError as exc:
@@ -69,37 +79,71 @@ def _checked_geometry(value: Any) -> dict[str, Any]:
     return normalized
 
 
-# One flat schema in the OpenAPI document instead of the library's six undocumented models.
+_POSITION: dict[str, Any] = {
+    "type": "array",
+    "description": "[longitude, latitude] in WGS84 degrees, optionally with altitude in metres.",
+    "prefixItems": [
+        {"type": "number", "minimum": -180, "maximum": 180},
+        {"type": "number", "minimum": -90, "maximum": 90},
+        {"type": "number"},
+    ],
+    "items": {"type": "number"},
+    "minItems": 2,
+    "maxItems": 3,
+}
+
+
+def _list_of(items: dict[str, Any], min_items: int = 0) -> dict[str, Any]:
+    return {"type": "array", "items": items} | ({"minItems": min_items} if min_items else {})
+
+
+_LINE = _list_of(_POSITION, 2)
+_RING = _list_of(_POSITION, 4) | {"description": "A closed ring: its last position is its first."}
+_COORDINATES = {
+    "Point": _POSITION,
+    "MultiPoint": _list_of(_POSITION),
+    "LineString": _LINE,
+    "MultiLineString": _list_of(_LINE),
+    "Polygon": _list_of(_RING),
+    "MultiPolygon": _list_of(_list_of(_RING)),
+}
+_EXAMPLES: dict[str, Any] = {
+    "Point": [127.58056, 0.72444],
+    "LineString": [[127.5781, 0.7208], [127.5822, 0.7251]],
+}
+_BBOX = {
+    "type": "array",
+    "items": {"type": "number"},
+    "minItems": 4,
+    "maxItems": 6,
+    "description": "Optional bounding box: [west, south, east, north] (or with altitudes).",
+    "examples": [[127.5781, 0.7208, 127.5869, 0.7297]],
+}
+
+
+def _geometry_schema(kind: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "title": kind,
+        "properties": {
+            "type": {"type": "string", "enum": [kind], "description": "The geometry type."},
+            "coordinates": _COORDINATES[kind]
+            | {"examples": [_EXAMPLES.get(kind, _EXAMPLES["LineString"])]},
+            "bbox": _BBOX,
+        },
+        "required": ["type", "coordinates"],
+    }
+
+
+# One schema per geometry type in the OpenAPI document, each with its coordinates nested as the
+# type requires, instead of the library's six undocumented models.
 _JSON_SCHEMA = {
-    "type": "object",
     "title": "GeoJSON geometry",
     "description": "An RFC 7946 geometry in WGS84: `Point`, `MultiPoint`, `LineString`, "
     "`MultiLineString`, `Polygon` or `MultiPolygon`. Positions are [longitude, latitude] "
     "(optionally with altitude); polygon rings are closed.",
-    "properties": {
-        "type": {
-            "type": "string",
-            "enum": list(GEOMETRY_TYPES),
-            "description": "The geometry type.",
-            "examples": ["LineString"],
-        },
-        "coordinates": {
-            "type": "array",
-            "items": {},
-            "description": "Positions nested as the type requires: one position for a Point, "
-            "a list of positions for a LineString, a list of closed rings for a Polygon.",
-            "examples": [[[127.5781, 0.7208], [127.5822, 0.7251]]],
-        },
-        "bbox": {
-            "type": "array",
-            "items": {"type": "number"},
-            "minItems": 4,
-            "maxItems": 6,
-            "description": "Optional bounding box: [west, south, east, north].",
-            "examples": [[127.5781, 0.7208, 127.5869, 0.7297]],
-        },
-    },
-    "required": ["type", "coordinates"],
+    "oneOf": [_geometry_schema(kind) for kind in GEOMETRY_TYPES],
+    "examples": [{"type": "Point", "coordinates": _EXAMPLES["Point"]}],
 }
 
 Geometry = Annotated[

@@ -1,5 +1,4 @@
 import uuid
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -9,7 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable
 from sofifi_api.infrastructure_projects.geometry import Geometry
-from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
+from sofifi_api.schemas import Day, InputModel, Integer, NotNull, ResourcePublic
 
 # Whole rupiah; a quadrillion is far above any project yet keeps sums inside a 64-bit integer.
 MAX_IDR = 10**15
@@ -74,7 +73,7 @@ class FundingSource(InputModel):
         description="Name of the source as written in the budget documents.",
         schema_extra={"examples": ["APBD Provinsi Maluku Utara 2026"]},
     )
-    amount_idr: int = Field(
+    amount_idr: Integer = Field(
         ge=0,
         le=MAX_IDR,
         description="Amount committed by this source, in whole rupiah.",
@@ -119,7 +118,7 @@ class InfrastructureProjectBase(SQLModel):
         "`completion` or `cancelled`.",
         schema_extra={"examples": ["implementation"]},
     )
-    budget_idr: int | None = Field(
+    budget_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_IDR,
@@ -134,29 +133,29 @@ class InfrastructureProjectBase(SQLModel):
         description="The organization carrying out the work; it must exist.",
         schema_extra={"examples": ["0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"]},
     )
-    start_date: date | None = Field(
+    start_date: Day | None = Field(
         default=None,
         description="Planned or actual start of works.",
         schema_extra={"examples": ["2026-04-01"]},
     )
-    end_date: date | None = Field(
+    end_date: Day | None = Field(
         default=None,
         description="Planned end of works; on or after `start_date`.",
         schema_extra={"examples": ["2026-10-31"]},
     )
-    completed_on: date | None = Field(
+    completed_on: Day | None = Field(
         default=None,
         description="When the works were actually finished; on or after `start_date`.",
         schema_extra={"examples": [None]},
     )
-    progress_percent: int = Field(
+    progress_percent: Integer = Field(
         default=0,
         ge=0,
         le=100,
         description="Physical progress of the works, 0 to 100.",
         schema_extra={"examples": [45]},
     )
-    beneficiaries_count: int | None = Field(
+    beneficiaries_count: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_COUNT,
@@ -240,7 +239,7 @@ class InfrastructureProjectUpdate(InputModel):
         description="Replaces the areas served; each must exist.",
         schema_extra={"examples": [["82.72.02.1003"]]},
     )
-    budget_idr: int | None = Field(
+    budget_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_IDR,
@@ -258,27 +257,27 @@ class InfrastructureProjectUpdate(InputModel):
         description="The organization carrying out the work; it must exist.",
         schema_extra={"examples": ["0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"]},
     )
-    start_date: date | None = Field(
+    start_date: Day | None = Field(
         default=None, description="Start of works.", schema_extra={"examples": ["2026-04-01"]}
     )
-    end_date: date | None = Field(
+    end_date: Day | None = Field(
         default=None,
         description="Planned end of works; on or after `start_date`.",
         schema_extra={"examples": ["2026-11-30"]},
     )
-    completed_on: date | None = Field(
+    completed_on: Day | None = Field(
         default=None,
         description="Actual end of works; on or after `start_date`.",
         schema_extra={"examples": ["2026-11-20"]},
     )
-    progress_percent: NotNull[int] = Field(
+    progress_percent: NotNull[Integer] = Field(
         default=None,
         ge=0,
         le=100,
         description="Physical progress, 0 to 100.",
         schema_extra={"examples": [100]},
     )
-    beneficiaries_count: int | None = Field(
+    beneficiaries_count: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_COUNT,

@@ -14,7 +14,7 @@ from sofifi_api.participants.validation import (
     PersonalDataInput,
     check_birth_year_not_future,
 )
-from sofifi_api.schemas import InputModel, Instant, NotNull, ResourcePublic
+from sofifi_api.schemas import Boolean, InputModel, Instant, Integer, NotNull, ResourcePublic
 
 MAX_GROUP_MEMBERS = 1000
 
@@ -68,7 +68,7 @@ class Participant(TimestampedTable, table=True):
     # person
     full_name: str | None = Field(default=None, max_length=200)
     gender: Gender | None = Field(default=None, sa_type=sa.String(16), index=True)
-    birth_year: int | None = None
+    birth_year: Integer | None = None
     # person: personal data, encrypted
     nik_digest: str | None = Field(default=None, max_length=64, index=True)
     # Another live person holding the same NIK when this one was registered by a client that
@@ -82,7 +82,7 @@ class Participant(TimestampedTable, table=True):
     name: str | None = Field(default=None, max_length=200)
     group_type: str | None = Field(default=None, max_length=60)
     # consent to the processing of personal data
-    consent_given: bool = Field(default=False)
+    consent_given: Boolean = Field(default=False)
     consent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     consent_basis: str | None = Field(default=None, max_length=40)
 
@@ -135,7 +135,7 @@ class PersonBase(SQLModel):
         description="`female` or `male`, as on the identity card.",
         schema_extra={"examples": ["female"]},
     )
-    birth_year: int | None = Field(
+    birth_year: Integer | None = Field(
         default=None,
         ge=EARLIEST_BIRTH_YEAR,
         le=2100,
@@ -151,7 +151,7 @@ class PersonBase(SQLModel):
         "otherwise).",
         schema_extra={"examples": ["82.72.02.1003"]},
     )
-    consent_given: bool = Field(
+    consent_given: Boolean = Field(
         default=False,
         description="Whether the person gave explicit consent to the processing of their "
         "personal data (UU PDP No. 27/2022). Erasure sets it back to false.",
@@ -337,7 +337,7 @@ class ParticipantUpdate(PersonalDataInput):
         description="Person: `female` or `male`.",
         schema_extra={"examples": ["female"]},
     )
-    birth_year: int | None = Field(
+    birth_year: Integer | None = Field(
         default=None,
         ge=EARLIEST_BIRTH_YEAR,
         le=2100,
@@ -350,7 +350,7 @@ class ParticipantUpdate(PersonalDataInput):
         description="Code of the area where the participant lives or is based.",
         schema_extra={"examples": ["82.72.02.1003"]},
     )
-    consent_given: NotNull[bool] = Field(
+    consent_given: NotNull[Boolean] = Field(
         default=None,
         description="Person: whether explicit consent to processing personal data was given.",
         schema_extra={"examples": [True]},

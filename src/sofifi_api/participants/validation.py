@@ -12,7 +12,7 @@ from pydantic_core import PydanticCustomError
 from sqlmodel import Field
 
 from sofifi_api.db import utcnow
-from sofifi_api.schemas import InputModel
+from sofifi_api.schemas import Day, InputModel
 
 EARLIEST_BIRTH_YEAR = 1900
 
@@ -83,7 +83,7 @@ class PersonalDataInput(InputModel):
         "`participants:pii` see it, in the single-participant representation, never in lists.",
         schema_extra={"pattern": "^[0-9]{16}$", "examples": ["8272024107860001"]},
     )
-    birth_date: date | None = Field(
+    birth_date: Day | None = Field(
         default=None,
         description="Exact date of birth; when sent without `birth_year`, sets it. Personal data: "
         "stored encrypted, shown only to clients granted `participants:pii`.",

@@ -1,5 +1,4 @@
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
@@ -8,7 +7,7 @@ from sofifi_api.auth.dependencies import PrincipalDep
 from sofifi_api.db import SessionDep
 from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus
 from sofifi_api.programs.service import ProgramFilters, ProgramNotFound, get_program
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
+from sofifi_api.schemas import Day, IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 ProgramIdPath = Annotated[str, Path(max_length=64, description="The program's id.")]
 
@@ -54,15 +53,15 @@ def program_filters(
         Query(max_length=40, description="Only programs that list this area in `area_codes`."),
     ] = None,
     starts_on_or_after: Annotated[
-        date | None,
+        Day | None,
         Query(description="Only programs whose `start_date` is on or after this date."),
     ] = None,
     ends_on_or_before: Annotated[
-        date | None,
+        Day | None,
         Query(description="Only programs whose `end_date` is on or before this date."),
     ] = None,
     active_on: Annotated[
-        date | None,
+        Day | None,
         Query(
             description="Only programs running on this date: `start_date` on or before it and "
             "`end_date` on or after it; a missing date leaves that side open."

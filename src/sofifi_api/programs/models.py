@@ -1,7 +1,6 @@
 """Assistance programs, the organizations that take part in them and the areas they target."""
 
 import uuid
-from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -10,7 +9,7 @@ from pydantic import StringConstraints
 from sqlmodel import Field, Relationship, SQLModel
 
 from sofifi_api.db import TimestampedTable
-from sofifi_api.schemas import InputModel, NotNull, ResourcePublic
+from sofifi_api.schemas import Day, InputModel, Integer, NotNull, ResourcePublic
 
 MAX_BUDGET_IDR = 1_000_000_000_000_000
 MAX_TARGET_PARTICIPANTS = 100_000_000
@@ -105,17 +104,17 @@ class ProgramBase(SQLModel):
         description="Id of the organization that runs the program.",
         schema_extra={"examples": ["0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"]},
     )
-    start_date: date | None = Field(
+    start_date: Day | None = Field(
         default=None,
         description="First day of the program (YYYY-MM-DD).",
         schema_extra={"examples": ["2026-02-01"]},
     )
-    end_date: date | None = Field(
+    end_date: Day | None = Field(
         default=None,
         description="Last day of the program (YYYY-MM-DD); on or after `start_date`.",
         schema_extra={"examples": ["2026-07-31"]},
     )
-    budget_idr: int | None = Field(
+    budget_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_BUDGET_IDR,
@@ -123,7 +122,7 @@ class ProgramBase(SQLModel):
         description="Total budget in whole rupiah.",
         schema_extra={"examples": [350_000_000]},
     )
-    target_participants: int | None = Field(
+    target_participants: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_TARGET_PARTICIPANTS,
@@ -220,24 +219,24 @@ class ProgramUpdate(InputModel):
         description="Id of the organization that runs the program.",
         schema_extra={"examples": ["0195f3a8-7c1e-7d3a-9a54-3c1f0e2b4d6a"]},
     )
-    start_date: date | None = Field(
+    start_date: Day | None = Field(
         default=None,
         description="First day of the program.",
         schema_extra={"examples": ["2026-02-01"]},
     )
-    end_date: date | None = Field(
+    end_date: Day | None = Field(
         default=None,
         description="Last day of the program; on or after `start_date`.",
         schema_extra={"examples": ["2026-08-31"]},
     )
-    budget_idr: int | None = Field(
+    budget_idr: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_BUDGET_IDR,
         description="Total budget in whole rupiah.",
         schema_extra={"examples": [400_000_000]},
     )
-    target_participants: int | None = Field(
+    target_participants: Integer | None = Field(
         default=None,
         ge=0,
         le=MAX_TARGET_PARTICIPANTS,

@@ -1,7 +1,6 @@
 import inspect
 import uuid
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query
@@ -10,6 +9,7 @@ from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.programs.dependencies import ProgramDep
+from sofifi_api.schemas import Day
 from sofifi_api.statistics import service
 from sofifi_api.statistics.dependencies import AreaInScopeDep
 from sofifi_api.statistics.models import (
@@ -98,7 +98,7 @@ async def get_feedback_statistics(
     session: SessionDep,
     principal: PrincipalDep,
     from_: Annotated[
-        date,
+        Day,
         Query(
             alias="from",
             description="First day counted (YYYY-MM-DD, local time in North Maluku, UTC+09:00).",
@@ -106,7 +106,7 @@ async def get_feedback_statistics(
         ),
     ],
     to: Annotated[
-        date,
+        Day,
         Query(
             description="Last day counted, inclusive (YYYY-MM-DD, local time); on or after "
             "`from`, and at most 366 periods after it.",

@@ -10,7 +10,7 @@ from pydantic import StrictFloat, StrictInt
 from sqlmodel import Field, SQLModel
 
 from sofifi_api.db import TimestampedTable, UTCDateTime, utcnow
-from sofifi_api.schemas import InputModel, NotNull, ResourcePublic, StorableText
+from sofifi_api.schemas import Boolean, InputModel, NotNull, ResourcePublic, StorableText
 
 MAX_QUESTIONS = 200
 MAX_CHOICES = 100
@@ -68,7 +68,7 @@ class Question(InputModel):
         description="Extra guidance shown with the question.",
         schema_extra={"examples": ["1 = sangat tidak puas, 5 = sangat puas"]},
     )
-    required: bool = Field(
+    required: Boolean = Field(
         default=False,
         description="Whether feedback on this version must answer the question.",
         schema_extra={"examples": [True]},

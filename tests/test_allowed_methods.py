@@ -1,0 +1,95 @@
+"""Every path says in full what it allows (RFC 9110): a method it does not serve is a 405
+problem whose `Allow` lists every method the OpenAPI document serves there, and OPTIONS answers
+204 with the same `Allow`. Walks every path of the document."""
+
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from sofifi_api.db import Database
+from sofifi_api.main import create_app
+
+SOME_ID = "00000000-0000-0000-0000-000000000000"
+METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+
+def _served() -> dict[str, frozenset[str]]:
+    """Path template → the methods the document gives it."""
+    paths = create_app().openapi()["paths"]
+    return {
+        template: frozenset(method.upper() for method in item) for template, item in paths.items()
+    }
+
+
+SERVED = _served()
+
+
+def _concrete(template: str) -> str:
+    return re.sub(r"\{code\}", "82.72", re.sub(r"\{(?!code\})[^}]+\}", SOME_ID, template))
+
+
+def allowed_at(path: str) -> frozenset[str]:
+    """Every method some template matching `path` serves (`/v1/participants/lookup` is also a
+    participant id to `GET /v1/participants/{participant_id}`), and OPTIONS."""
+    methods = {"OPTIONS"}
+    for template, served in SERVED.items():
+        if re.fullmatch(re.sub(r"\{[^}]+\}", "[^/]+", template), path):
+            methods |= served
+    return frozenset(methods)
+
+
+PATHS = sorted({_concrete(template) for template in SERVED})
+
+
+def allow_of(response: httpx.Response) -> frozenset[str]:
+    return frozenset(method.strip() for method in response.headers.get("allow", "").split(","))
+
+
+@pytest.fixture(scope="module")
+async def anonymous(database: Database) -> AsyncIterator[httpx.AsyncClient]:
+    """One application for the module: these requests are answered before any route runs."""
+    transport = httpx.ASGITransport(app=create_app(database), raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+def test_paths_with_several_methods_are_walked() -> None:
+    assert "/v1/organizations" in PATHS
+    assert allowed_at("/v1/organizations") == {"GET", "POST", "OPTIONS"}
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_unserved_methods_are_405_problems_naming_every_method_of_the_path(
+    anonymous: httpx.AsyncClient, path: str
+) -> None:
+    expected = allowed_at(path)
+    answers = {}
+    for method in sorted(METHODS - expected):
+        response = await anonymous.request(method, path)
+        answers[method] = (
+            response.status_code,
+            response.headers["content-type"],
+            response.json()["type"],
+            allow_of(response),
+        )
+
+    refused = (405, "application/problem+json", "/problems/method-not-allowed", expected)
+    assert answers == dict.fromkeys(answers, refused)
+
+
+@pytest.mark.parametrize("path", PATHS)
+async def test_options_is_204_naming_every_method_of_the_path(
+    anonymous: httpx.AsyncClient, path: str
+) -> None:
+    response = await anonymous.options(path)
+
+    assert (response.status_code, response.content) == (204, b"")
+    assert allow_of(response) == allowed_at(path)
+
+
+async def test_options_on_an_unknown_path_is_404(anonymous: httpx.AsyncClient) -> None:
+    response = await anonymous.options("/v1/no-such-collection")
+
+    assert response.status_code == 404
