@@ -1,5 +1,6 @@
 """The OpenAPI document is complete enough to generate good clients and read offline."""
 
+import json
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -94,6 +95,20 @@ def test_every_parameter_has_a_description(openapi: dict[str, Any]) -> None:
     ]
 
     assert not undescribed, "\n".join(undescribed)
+
+
+def test_no_parameter_is_nullable(openapi: dict[str, Any]) -> None:
+    # A query parameter or header is sent or left out; a client or fuzzer told it may be null
+    # sends the text `null`.
+    nullable = [
+        (path, method, parameter["name"])
+        for path, item in openapi["paths"].items()
+        for method, operation in item.items()
+        for parameter in operation.get("parameters", [])
+        if "null" in json.dumps(parameter["schema"])
+    ]
+
+    assert nullable == []
 
 
 def test_every_v1_operation_declares_problem_error_responses(openapi: dict[str, Any]) -> None:

@@ -134,12 +134,17 @@ class RouteTemplates:
 
     def methods_of(self, path: str) -> frozenset[str]:
         """Every method some route serves at `path` (RFC 9110's `Allow`); empty for an unknown
-        path."""
-        methods: set[str] = set()
-        for pattern, _template, route_methods in self._routes:
-            if route_methods and pattern.match(path):
-                methods |= route_methods
-        return frozenset(methods)
+        path. Where a literal template and one with a parameter both match (`/v1/feedback/batch`
+        and `/v1/feedback/{feedback_id}`), the path names the literal one's resource."""
+        matches = [
+            (template.count("{"), route_methods)
+            for pattern, template, route_methods in self._routes
+            if route_methods and pattern.match(path)
+        ]
+        fewest = min((parameters for parameters, _ in matches), default=0)
+        return frozenset().union(
+            *(methods for parameters, methods in matches if parameters == fewest)
+        )
 
     def of(self, method: str, path: str) -> str:
         """The template of the route for `method` and `path` (or of one for `path` with other

@@ -130,14 +130,34 @@ TAGS = [
 ]
 
 
+def parameters_without_null(document: dict[str, Any]) -> None:
+    """A query parameter or header is sent or left out; it has no null. The framework declares
+    an optional one `anyOf: [T, null]`, which generated clients pass on as `None` and fuzzers
+    send as the text `null`: the null branch goes."""
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                branches = [b for b in schema.get("anyOf", []) if b != {"type": "null"}]
+                if len(branches) == len(schema.get("anyOf", [])):
+                    continue
+                del schema["anyOf"]
+                if len(branches) == 1:
+                    parameter["schema"] = {**branches[0], **schema}
+                else:
+                    schema["anyOf"] = branches
+
+
 def install_document_completion(app: FastAPI) -> None:
     """Completes the generated document (call after every other step that adds responses):
-    response descriptions and problem examples, then links between operations."""
+    parameters without null, response descriptions and problem examples, then links between
+    operations."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
+            parameters_without_null(document)
             document_responses(document)
             document_links(document)
         assert app.openapi_schema is not None

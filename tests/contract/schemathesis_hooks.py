@@ -2,7 +2,7 @@
 
 `before_call` does what every real client does and a fuzzer cannot know to do. `filter_failure`
 names each kind of failure the run lets pass, and why: answers that are right although the
-schema cannot say so, and (marked TEMPORARY) known faults of issue 12 awaiting their fix.
+schema cannot say so.
 """
 
 import json
@@ -64,31 +64,10 @@ RULES_BEYOND_THE_SCHEMA: dict[str, re.Pattern[str] | None] = {
     # Rating bounds (whole numbers 0..100 for a rating question only), answers within their
     # question's bounds, and statistics' dates within 1900..2999 (no JSON Schema bound on a date).
     "out_of_range": re.compile(r"questions\.\d+\.(min|max)|answers\..+|from|to"),
-    # TEMPORARY, finding 9 of issue 12 (GeoJSON `coordinates` items are `{}` in the schema):
-    # remove once the geometry schema is exact. A bbox's south <= north is beyond any schema:
-    # if that one remains, keep it alone.
+    # A bbox's south <= north, a polygon's ring that ends where it starts: relations between
+    # coordinates that no JSON Schema states (their types and nesting are in the schema).
     "invalid_geojson": re.compile(r"location"),
 }
-# Refusals of If-Match and Idempotency-Key values their schemas allow (see filter_failure).
-UNPATTERNED_HEADER_PROBLEMS = {"/problems/invalid-if-match", "/problems/invalid-idempotency-key"}
-# Query parameters that take a date or an RFC 3339 instant.
-DATE_PARAMETERS = {
-    "active_on",
-    "ends_on_or_before",
-    "from",
-    "held_from",
-    "held_to",
-    "occurred_from",
-    "occurred_to",
-    "starts_on_or_after",
-    "submitted_from",
-    "submitted_to",
-    "to",
-    "updated_since",
-}
-INVALID_BODY_FIELD = re.compile(r"in body - (\w+): Incorrect type")
-INVALID_QUERY_PARAMETER = re.compile(r"parameter `(\w+)` in query")
-BARE_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 
 @schemathesis.hook
@@ -131,24 +110,9 @@ def filter_failure(
     """False lets the failure pass (see the module's docstring)."""
     problem = _problem(response)
     if isinstance(failure, RejectedPositiveData):
-        return not (
-            _forged_cursor(case, problem)
-            or _rule_beyond_the_schema(problem)
-            # TEMPORARY, finding 9 of issue 12 (If-Match and Idempotency-Key carry no schema
-            # pattern, so the generator sends values the service must refuse): remove once
-            # their parameters have one.
-            or problem.get("type") in UNPATTERNED_HEADER_PROBLEMS
-        )
+        return not (_forged_cursor(case, problem) or _rule_beyond_the_schema(problem))
     if isinstance(failure, AcceptedNegativeData):
-        return not (
-            _batch_reports_each_item(case, response)
-            # TEMPORARY, finding 4 of issue 12 (bare numbers pass as instants on lists and
-            # exports; dates such as `starts_on_or_after=0` too): remove once they answer 422.
-            or _bare_number_date(failure, case)
-            # TEMPORARY, finding 9 of issue 12 (`"rating": true` is stored as 1: booleans pass
-            # as numbers, e.g. `"grace_seconds": false`): remove once they answer 422.
-            or _boolean_as_number(failure, case)
-        )
+        return not _batch_reports_each_item(case, response)
     return True
 
 
@@ -189,17 +153,3 @@ def _batch_reports_each_item(case: Case, response: schemathesis.Response) -> boo
         return False
     results = json.loads(response.content or b"{}").get("results", [])
     return any(result.get("status") == "invalid" for result in results)
-
-
-def _bare_number_date(failure: Failure, case: Case) -> bool:
-    match = INVALID_QUERY_PARAMETER.search(failure.message)
-    if match is None or match.group(1) not in DATE_PARAMETERS:
-        return False
-    value = (case.query or {}).get(match.group(1))
-    return value is not None and BARE_NUMBER.fullmatch(str(value)) is not None
-
-
-def _boolean_as_number(failure: Failure, case: Case) -> bool:
-    match = INVALID_BODY_FIELD.search(failure.message)
-    body = case.body
-    return match is not None and isinstance(body, dict) and isinstance(body.get(match[1]), bool)

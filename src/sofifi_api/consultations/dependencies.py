@@ -1,4 +1,3 @@
-from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
@@ -11,7 +10,7 @@ from sofifi_api.consultations.service import (
 )
 from sofifi_api.db import SessionDep
 from sofifi_api.infrastructure_projects.dependencies import ProjectDep
-from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
+from sofifi_api.schemas import Day, IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
 
 async def consultation_from_path(
@@ -30,10 +29,10 @@ ConsultationDep = Annotated[Consultation, Depends(consultation_from_path)]
 
 def consultation_filters(
     held_from: Annotated[
-        date | None, Query(description="Only meetings held on or after this day.")
+        Day | None, Query(description="Only meetings held on or after this day.")
     ] = None,
     held_to: Annotated[
-        date | None, Query(description="Only meetings held on or before this day.")
+        Day | None, Query(description="Only meetings held on or before this day.")
     ] = None,
     updated_since: UpdatedSinceQuery = None,
     include_deleted: IncludeDeletedQuery = False,
