@@ -140,6 +140,7 @@ def _iso_date_text(value: Any) -> Any:
 # A date a client sends: `YYYY-MM-DD` and nothing else.
 Day = Annotated[date, BeforeValidator(_iso_date_text)]
 
+
 def _json_integer(value: Any) -> Any:
     # JSON Schema's integer is any number without a fraction part: 5.0 is one, 5.5 is not.
     if isinstance(value, float) and value.is_integer():
