@@ -8,20 +8,21 @@ Usage (a PostgreSQL server is needed; a database of its own is created and dropp
 
 The scratch database gets `--programs` programs (default 200), each with two partner
 organisations and two target villages, `--feedback` feedback rows (default 200), and a client
-with `programs:read` and `feedback:write` whose rate limit is never reached. Two servers then
-run on it, each a single Uvicorn process pinned to `--server-cpu` (default 0): the service, and
+with `programs:read` and `feedback:write` whose rate limit is never reached. Three servers then
+run on it, each a single Uvicorn process pinned to `--server-cpu` (default 0): the service,
 benchmarks/raw_reference.py (ASGI + asyncpg + msgspec; its docstring says what it does and does
-not do). Both must first give the same answers (the script stops otherwise). Then, for
-`--rounds` rounds, each route is loaded for `--duration` seconds on the service and then on the
-reference, by wrk pinned to `--wrk-cpu` (default 1) with `--connections` (default 16):
+not do) and, for the list only, benchmarks/sqlmodel_reference.py (plain FastAPI + SQLModel).
+Each must first give the service's answers (the script stops otherwise). Then, for `--rounds`
+rounds, each route is loaded for `--duration` seconds on each server in turn, by wrk pinned to
+`--wrk-cpu` (default 1) with `--connections` (default 16):
 
     GET  /v1/programs?limit=50            the first page of programs
     GET  /v1/programs/{id}                one program
     POST /v1/feedback                     a rating and comment (each POST stores a row)
     GET  /v1/changes?types=program&limit=50   the change feed's first page of programs
 
-It prints, per route, the median requests/s of each and the median of the rounds' ratios
-(service / reference); every answer must be 2xx (the script exits 1 otherwise).
+It prints, per route and server, the median requests/s of the rounds and the median of the
+rounds' ratios to the reference; every answer must be 2xx (the script exits 1 otherwise).
 """
 
 import argparse
@@ -68,6 +69,8 @@ from sofifi_api.programs.models import (
 VILLAGES = 20
 PARTNERS = 10
 REFERENCE_APP = "raw_reference:app"
+SQLMODEL_APP = "sqlmodel_reference:app"
+SERVICE, REFERENCE, SQLMODEL = "service", "reference", "plain SQLModel app"
 # Fields the server sets at each POST; everything else must be equal.
 PER_SUBMISSION = {"id", "created_at", "updated_at", "received_at"}
 
@@ -77,6 +80,8 @@ class Route:
     label: str
     path: str
     post: str | None = None
+    # Also measured on the plain FastAPI + SQLModel app.
+    plain: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,13 +133,16 @@ async def _arrange(url: str, programs: int, feedback: int) -> tuple[str, str]:
                 )
                 program.partners = [
                     ProgramPartner(
+                        program_id=program.id,
                         organization_id=organizations[(index + offset) % PARTNERS].id,
                         role=roles[(index + offset) % len(roles)],
                     )
                     for offset in range(2)
                 ]
                 program.areas = [
-                    ProgramArea(area_code=villages[(index + offset) % VILLAGES])
+                    ProgramArea(
+                        program_id=program.id, area_code=villages[(index + offset) % VILLAGES]
+                    )
                     for offset in range(2)
                 ]
                 listed.append(program)
@@ -166,7 +174,7 @@ def _routes(program_id: str) -> list[Route]:
         }
     )
     return [
-        Route("GET /v1/programs?limit=50", "/v1/programs?limit=50"),
+        Route("GET /v1/programs?limit=50", "/v1/programs?limit=50", plain=True),
         Route("GET /v1/programs/{id}", f"/v1/programs/{program_id}"),
         Route("POST /v1/feedback", "/v1/feedback", post=feedback),
         Route("GET /v1/changes (50)", "/v1/changes?types=program&limit=50"),
@@ -191,61 +199,74 @@ def _answer(server: Server, route: Route, key: str) -> object:
     return body
 
 
-def _check_same_answers(servers: list[Server], routes: list[Route], key: str) -> None:
-    """The reference is a fair one only if it answers what the service answers."""
+def _servers_of(route: Route, servers: dict[str, Server]) -> list[Server]:
+    names = [SERVICE, REFERENCE, *([SQLMODEL] if route.plain else [])]
+    return [servers[name] for name in names]
+
+
+def _check_same_answers(servers: dict[str, Server], routes: list[Route], key: str) -> None:
+    """A reference is a fair one only if it answers what the service answers."""
     for route in routes:
-        service, reference = (_answer(server, route, key) for server in servers)
-        if service != reference:
-            sys.exit(
-                f"{route.label}: the reference answers differently\n"
-                f"service:   {json.dumps(service)[:2000]}\n"
-                f"reference: {json.dumps(reference)[:2000]}"
-            )
+        service, *others = _servers_of(route, servers)
+        expected = _answer(service, route, key)
+        for other in others:
+            answer = _answer(other, route, key)
+            if answer != expected:
+                sys.exit(
+                    f"{route.label}: the {other.name} answers differently\n"
+                    f"service: {json.dumps(expected)[:2000]}\n"
+                    f"{other.name}: {json.dumps(answer)[:2000]}"
+                )
 
 
-def _load(server: Server, route: Route, key: str, args: argparse.Namespace) -> Measured:
-    return run_wrk(
-        f"{server.url}{route.path}",
-        key=key,
-        connections=args.connections,
-        threads=args.threads,
-        duration=args.duration,
-        post=route.post,
-        cpus=args.wrk_cpu,
-    )
+Rounds = dict[str, list[dict[str, Measured]]]
 
 
 def _measure(
-    servers: list[Server], routes: list[Route], key: str, args: argparse.Namespace
-) -> dict[str, list[tuple[Measured, Measured]]]:
-    """Per route, one (service, reference) pair a round; rounds alternate the two servers."""
-    results: dict[str, list[tuple[Measured, Measured]]] = {route.label: [] for route in routes}
+    servers: dict[str, Server], routes: list[Route], key: str, args: argparse.Namespace
+) -> Rounds:
+    """Per route, a round's measure of each server; each round loads the servers in turn."""
+    results: Rounds = {route.label: [] for route in routes}
     for round_number in range(1, args.rounds + 1):
         for route in routes:
-            service, reference = (_load(server, route, key, args) for server in servers)
-            results[route.label].append((service, reference))
-            print(
-                f"round {round_number} {route.label:<28} service {service.per_second:>8.1f}  "
-                f"reference {reference.per_second:>8.1f} req/s",
-                flush=True,
-            )
+            measured = {
+                server.name: run_wrk(
+                    f"{server.url}{route.path}",
+                    key=key,
+                    connections=args.connections,
+                    threads=args.threads,
+                    duration=args.duration,
+                    post=route.post,
+                    cpus=args.wrk_cpu,
+                )
+                for server in _servers_of(route, servers)
+            }
+            results[route.label].append(measured)
+            rates = "  ".join(f"{name} {m.per_second:.1f}" for name, m in measured.items())
+            print(f"round {round_number} {route.label}: {rates} req/s", flush=True)
     return results
 
 
-def _report(results: dict[str, list[tuple[Measured, Measured]]], args: argparse.Namespace) -> None:
+def _report(results: Rounds, args: argparse.Namespace) -> None:
     print(
         f"\nPostgreSQL; each server one Uvicorn process on CPU {args.server_cpu}; wrk on CPU "
         f"{args.wrk_cpu}, {args.connections} connections, {args.threads} thread(s); "
-        f"{args.rounds} rounds of {args.duration} s per route and server; medians.\n"
+        f"{args.rounds} rounds of {args.duration} s per route and server; medians of the rounds; "
+        "ratio: of each round's requests/s to the reference's.\n"
     )
-    print("| route | service req/s | reference req/s | ratio |\n|---|---:|---:|---:|")
+    print("| route | server | req/s | ratio |\n|---|---|---:|---:|")
     failed = False
-    for label, pairs in results.items():
-        service = statistics.median(pair[0].per_second for pair in pairs)
-        reference = statistics.median(pair[1].per_second for pair in pairs)
-        ratio = statistics.median(pair[0].per_second / pair[1].per_second for pair in pairs)
-        print(f"| `{label}` | {service:,.0f} | {reference:,.0f} | {ratio:.3f} |")
-        failed = failed or any(m.non_2xx or m.socket_errors for pair in pairs for m in pair)
+    for label, rounds in results.items():
+        for name in rounds[0]:
+            rate = statistics.median(measured[name].per_second for measured in rounds)
+            ratio = statistics.median(
+                measured[name].per_second / measured[REFERENCE].per_second for measured in rounds
+            )
+            shown = "" if name == REFERENCE else f"{ratio:.3f}"
+            print(f"| `{label}` | {name} | {rate:,.0f} | {shown} |")
+        failed = failed or any(
+            m.non_2xx or m.socket_errors for measured in rounds for m in measured.values()
+        )
     if failed:
         sys.exit("some answers were not 2xx (or connections failed)")
 
@@ -263,15 +284,17 @@ def _serving(database_url: str, app: str, name: str, cpu: str) -> Iterator[Serve
         server.wait(timeout=30)
 
 
-async def _run(args: argparse.Namespace) -> dict[str, list[tuple[Measured, Measured]]]:
+async def _run(args: argparse.Namespace) -> Rounds:
     async with scratch_database() as database_url:
         program_id, key = await _arrange(database_url, args.programs, args.feedback)
         routes = _routes(program_id)
+        cpu = args.server_cpu
         with (
-            _serving(database_url, SERVICE_APP, "service", args.server_cpu) as a,
-            _serving(database_url, REFERENCE_APP, "reference", args.server_cpu) as b,
+            _serving(database_url, SERVICE_APP, SERVICE, cpu) as service,
+            _serving(database_url, REFERENCE_APP, REFERENCE, cpu) as reference,
+            _serving(database_url, SQLMODEL_APP, SQLMODEL, cpu) as plain,
         ):
-            servers = [a, b]
+            servers = {server.name: server for server in (service, reference, plain)}
             await asyncio.to_thread(_check_same_answers, servers, routes, key)
             return await asyncio.to_thread(_measure, servers, routes, key, args)
 
