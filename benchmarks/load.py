@@ -25,29 +25,24 @@ import asyncio
 import json
 import os
 import shutil
-import subprocess
 import sys
-import time
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
-
-import httpx
-
-ROOT = Path(__file__).resolve().parents[1]
-LUA = Path(__file__).with_name("load.lua")
 
 os.environ.setdefault("SOFIFI_SECRET_KEY", f"benchmark-{uuid.uuid4().hex}")
 
-from scratch import (  # noqa: E402
+from scratch import (
+    Measured,
     free_port,
     program_and_client,
+    run_wrk,
     scratch_database,
     start_server,
+    wait_until_serving,
 )
 
-from sofifi_api.db import Database  # noqa: E402
-from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus  # noqa: E402
+from sofifi_api.db import Database
+from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus
 
 
 @dataclass(frozen=True)
@@ -60,19 +55,19 @@ class Target:
 @dataclass(frozen=True)
 class Result:
     route: str
-    requests: int
-    seconds: float
-    p50_ms: float
-    p99_ms: float
-    non_2xx: int
-    socket_errors: int
+    measured: Measured
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.measured.non_2xx or self.measured.socket_errors)
 
     def line(self) -> str:
+        m = self.measured
         return (
-            f"{self.route:<20} {self.requests / self.seconds:>9.1f} req/s   "
-            f"p50 {self.p50_ms:>7.1f} ms   p99 {self.p99_ms:>7.1f} ms   "
-            f"non-2xx {self.non_2xx}   socket errors {self.socket_errors}   "
-            f"({self.requests} requests in {self.seconds:.1f} s)"
+            f"{self.route:<20} {m.per_second:>9.1f} req/s   "
+            f"p50 {m.p50_ms:>7.1f} ms   p99 {m.p99_ms:>7.1f} ms   "
+            f"non-2xx {m.non_2xx}   socket errors {m.socket_errors}   "
+            f"({m.requests} requests in {m.seconds:.1f} s)"
         )
 
 
@@ -100,44 +95,16 @@ async def _arrange(url: str, programs: int) -> tuple[str, str]:
         await database.dispose()
 
 
-def _wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
-    for _ in range(600):
-        if server.poll() is not None:
-            sys.exit("the server process ended at start-up")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    sys.exit("the server did not start")
-
-
-def _wrk(target: Target, route: str, args: argparse.Namespace, *script_args: str) -> Result:
-    command = [
-        "wrk",
-        f"--threads={args.threads}",
-        f"--connections={args.connections}",
-        f"--duration={args.duration}s",
-        "--timeout=10s",
-        f"--header=Authorization: Bearer {target.key}",
-        f"--script={LUA}",
+def _wrk(target: Target, route: str, args: argparse.Namespace, post: str | None = None) -> Result:
+    measured = run_wrk(
         f"{target.url}{route}",
-    ]
-    if script_args:
-        command += ["--", *script_args]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
-    measured = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
-    method = "POST" if script_args else "GET"
-    return Result(
-        route=f"{method} {route}",
-        requests=measured["requests"],
-        seconds=measured["duration_us"] / 1e6,
-        p50_ms=measured["p50_us"] / 1000,
-        p99_ms=measured["p99_us"] / 1000,
-        non_2xx=measured["non_2xx"],
-        socket_errors=measured["socket_errors"],
+        key=target.key,
+        connections=args.connections,
+        threads=args.threads,
+        duration=args.duration,
+        post=post,
     )
+    return Result(route=f"{'POST' if post else 'GET'} {route}", measured=measured)
 
 
 def _measure(target: Target, args: argparse.Namespace) -> list[Result]:
@@ -151,7 +118,7 @@ def _measure(target: Target, args: argparse.Namespace) -> list[Result]:
     )
     return [
         _wrk(target, "/v1/programs", args),
-        _wrk(target, "/v1/feedback", args, "POST", feedback),
+        _wrk(target, "/v1/feedback", args, feedback),
     ]
 
 
@@ -162,7 +129,7 @@ def _report(results: list[Result], args: argparse.Namespace) -> None:
     )
     for result in results:
         print(result.line())
-    if any(result.non_2xx or result.socket_errors for result in results):
+    if any(result.failed for result in results):
         sys.exit("some answers were not 2xx (or connections failed)")
 
 
@@ -173,7 +140,7 @@ async def _run_local(args: argparse.Namespace) -> list[Result]:
         server = start_server(database_url, port, workers=args.workers, quiet=True)
         try:
             url = f"http://127.0.0.1:{port}"
-            await asyncio.to_thread(_wait_until_serving, url, server)
+            await asyncio.to_thread(wait_until_serving, url, server)
             target = Target(url=url, key=key, program_id=program_id)
             return await asyncio.to_thread(_measure, target, args)
         finally:

@@ -1,17 +1,21 @@
 """What the benchmarks share: the PostgreSQL server named by the environment, a scratch
 database on it (migrated, dropped afterwards), the program the feedback is about with an API
-client, and the feedback table's columns for COPY."""
+client, the feedback table's columns for COPY, and servers under Uvicorn measured with wrk."""
 
 import asyncio
+import json
 import os
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import make_url
@@ -23,6 +27,7 @@ from sofifi_api.organizations.models import Organization, OrganizationKind
 from sofifi_api.programs.models import Program, ProgramCategory, ProgramStatus
 
 ROOT = Path(__file__).resolve().parents[1]
+LUA = Path(__file__).with_name("load.lua")
 
 # The feedback table's columns, in the order the COPY baselines give their values.
 FEEDBACK_COLUMNS = [
@@ -121,19 +126,31 @@ def free_port() -> int:
         return port
 
 
+SERVICE_APP = "sofifi_api.main:create_app"
+
+
 def start_server(
-    database_url: str, port: int, *, workers: int = 1, quiet: bool = False
+    database_url: str,
+    port: int,
+    *,
+    workers: int = 1,
+    quiet: bool = False,
+    app: str = SERVICE_APP,
+    cpus: str | None = None,
 ) -> subprocess.Popen[bytes]:
-    """The service under Uvicorn on 127.0.0.1:`port`, as a process of its own; `quiet` drops
+    """The service (or another ASGI `app` of benchmarks/, `module:attribute`) under Uvicorn on
+    127.0.0.1:`port`, as a process of its own; `cpus` pins it (`taskset -c`), `quiet` drops
     its output."""
     output = subprocess.DEVNULL if quiet else None
+    pinned = ["taskset", "-c", cpus] if cpus is not None else []
+    target = ["--factory", app] if app == SERVICE_APP else ["--app-dir", "benchmarks", app]
     return subprocess.Popen(  # noqa: S603  (our own interpreter and module)
         [
+            *pinned,
             sys.executable,
             "-m",
             "uvicorn",
-            "--factory",
-            "sofifi_api.main:create_app",
+            *target,
             "--host",
             "127.0.0.1",
             "--port",
@@ -148,4 +165,70 @@ def start_server(
         cwd=ROOT,
         stdout=output,
         stderr=output,
+    )
+
+
+def wait_until_serving(url: str, server: subprocess.Popen[bytes]) -> None:
+    """Returns once `url`/health answers 200; exits if the server ends or never answers."""
+    for _ in range(600):
+        if server.poll() is not None:
+            sys.exit("the server process ended at start-up")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    sys.exit("the server did not start")
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What one wrk run counted."""
+
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int
+    socket_errors: int
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds
+
+
+def run_wrk(
+    url: str,
+    *,
+    key: str,
+    connections: int,
+    threads: int,
+    duration: int,
+    post: str | None = None,
+    cpus: str | None = None,
+) -> Measured:
+    """wrk on `url` with the API key, GET or (given a JSON body) `post`; `cpus` pins it."""
+    command = [
+        *(["taskset", "-c", cpus] if cpus is not None else []),
+        "wrk",
+        f"--threads={threads}",
+        f"--connections={connections}",
+        f"--duration={duration}s",
+        "--timeout=10s",
+        f"--header=Authorization: Bearer {key}",
+        f"--script={LUA}",
+        url,
+    ]
+    if post is not None:
+        command += ["--", "POST", post]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout  # noqa: S603
+    measured = json.loads(next(line for line in output.splitlines() if line.startswith("{")))
+    return Measured(
+        requests=measured["requests"],
+        seconds=measured["duration_us"] / 1e6,
+        p50_ms=measured["p50_us"] / 1000,
+        p99_ms=measured["p99_us"] / 1000,
+        non_2xx=measured["non_2xx"],
+        socket_errors=measured["socket_errors"],
     )
