@@ -6,6 +6,7 @@ database of its own is created for the run next to the one named, and dropped af
 """
 
 import asyncio
+import math
 import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from sofifi_api.auth.cache import grant_cache
 from sofifi_api.auth.throttle import FailureLimits
 from sofifi_api.clients import service as clients_service
 from sofifi_api.config import get_settings
@@ -178,8 +180,14 @@ def app(
     # Tests send many wrong credentials from one address; tests/ratelimit/test_authentication.py
     # holds the applications that keep the real limits (low ones, to reach them).
     shared_app.state.failed_auth_limits = FailureLimits(per_address=100_000, per_client=100_000)
+    # Grants are held until a change clears them, not for half a second: the queries a request
+    # makes do not depend on the machine's speed, and a change that failed to clear them would
+    # fail the tests that follow it. tests/auth/test_across_processes.py keeps the real hold.
+    grant_cache.clear()
+    held_for, grant_cache.hold_seconds = grant_cache.hold_seconds, math.inf
     test_transaction.connection = connection
     yield shared_app
+    grant_cache.hold_seconds = held_for
     test_transaction.connection = None
     shared_app.state._state.clear()
     shared_app.state._state.update(state)

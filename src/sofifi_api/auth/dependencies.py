@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
@@ -9,13 +10,13 @@ from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPBearer, OAuth2, SecurityScopes
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sofifi_api.auth.credentials import KEY_PREFIX
+from sofifi_api.auth.cache import grant_cache
+from sofifi_api.auth.credentials import KEY_PREFIX, digest_key
 from sofifi_api.auth.principal import Principal
 from sofifi_api.auth.scopes import ADMIN, SCOPES
 from sofifi_api.auth.throttle import AuthenticationAttempt, key_claimant
 from sofifi_api.auth.tokens import read_access_token
 from sofifi_api.clients import service as clients
-from sofifi_api.clients.models import ApiClient
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import ApiError, request_id_of
 from sofifi_api.ratelimit.dependencies import enforce_rate_limit
@@ -62,17 +63,6 @@ class MissingScope(Forbidden):
         )
 
 
-def _principal(client: ApiClient, scopes: frozenset[str], credential: Any) -> Principal:
-    return Principal(
-        client_id=client.id,
-        name=client.name,
-        scopes=scopes,
-        area_codes=tuple(client.area_codes),
-        credential=credential,
-        rate_limit_per_minute=client.rate_limit_per_minute,
-    )
-
-
 def _bearer_credential(request: Request) -> str:
     authorization = request.headers.get("authorization", "")
     scheme, _, credential = authorization.partition(" ")
@@ -87,20 +77,24 @@ def _bearer_credential(request: Request) -> str:
 
 async def _principal_for(session: AsyncSession, credential: str) -> Principal:
     if credential.startswith(KEY_PREFIX):
-        live = await clients.live_key(session, credential)
-        if live is not None:
-            return _principal(live.client, frozenset(live.client.scopes), "api_key")
+        grant = await grant_cache.grant(
+            f"key:{digest_key(credential)}", lambda: clients.live_key(session, credential)
+        )
+        if grant is not None:
+            return grant.principal
         raise Unauthorized("The API key is unknown, revoked or expired.", invalid_token=True)
     claims = read_access_token(credential)
     if claims is not None:
-        live = await clients.live_key_by_id(session, claims.key_id, claims.client_id)
-        if live is not None:
-            client = live.client
+        grant = await grant_cache.grant(
+            f"token-key:{claims.client_id}:{claims.key_id}",
+            lambda: clients.live_key_by_id(session, claims.key_id, claims.client_id),
+        )
+        if grant is not None:
             # Scopes withdrawn from the client since the token was issued no longer count.
-            held = frozenset(client.scopes)
+            held = grant.principal.scopes
             # An admin client holds every scope, so a token narrowed to some of them keeps them.
             granted = claims.scopes if ADMIN in held else claims.scopes & held
-            return _principal(client, granted, "access_token")
+            return replace(grant.principal, scopes=granted, credential="access_token")
     raise Unauthorized(
         "The access token is invalid or expired, or the key it was bought with is retired.",
         invalid_token=True,
