@@ -97,6 +97,16 @@ def test_every_parameter_has_a_description(openapi: dict[str, Any]) -> None:
     assert not undescribed, "\n".join(undescribed)
 
 
+def test_bounds_of_body_fields_are_json_schema_keywords(openapi: dict[str, Any]) -> None:
+    # Pydantic writes a bound it could not place (under a validator function) as `ge`/`le`,
+    # which no JSON Schema tool reads.
+    text = json.dumps(openapi["components"]["schemas"])
+
+    assert not re.search(r'"(ge|le|gt|lt)": ', text)
+    rating = openapi["components"]["schemas"]["FeedbackCreate"]["properties"]["rating"]
+    assert {"type": "integer", "minimum": 1, "maximum": 5}.items() <= rating["anyOf"][0].items()
+
+
 def test_no_parameter_is_nullable(openapi: dict[str, Any]) -> None:
     # A query parameter or header is sent or left out; a client or fuzzer told it may be null
     # sends the text `null`.

@@ -141,17 +141,10 @@ def _iso_date_text(value: Any) -> Any:
 Day = Annotated[date, BeforeValidator(_iso_date_text)]
 
 
-def _json_integer(value: Any) -> Any:
-    # JSON Schema's integer is any number without a fraction part: 5.0 is one, 5.5 is not.
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
 # JSON's own types only, as the contract declares them: pydantic would otherwise take `true`
 # for 1, `"5"` for 5 and `"yes"` for true. A number field takes integers too (JSON has one
 # number type).
-Integer = Annotated[int, Strict(), BeforeValidator(_json_integer)]
+Integer = Annotated[int, Strict()]
 Number = Annotated[float, Strict()]
 Boolean = Annotated[bool, Strict()]
 

@@ -116,6 +116,7 @@ def filter_failure(
             _forged_cursor(case, problem)
             or _rule_beyond_the_schema(problem)
             or _if_match_outside_its_pattern(case, problem)
+            or _integer_written_as_a_float(case, problem)
         )
     if isinstance(failure, AcceptedNegativeData):
         return not _batch_reports_each_item(case, response)
@@ -148,6 +149,31 @@ def _if_match_outside_its_pattern(case: Case, problem: dict[str, Any]) -> bool:
         and isinstance(value, str)
         and re.fullmatch(ENTITY_TAGS_PATTERN, value) is None
     )
+
+
+def _integer_written_as_a_float(case: Case, problem: dict[str, Any]) -> bool:
+    """JSON Schema counts 5.0 an integer; the service takes integers written as integers only
+    (docs/DECISIONS.md, "Fields take JSON's own types"). A 422 `int_type` for a field the body
+    holds as a float without a fraction part is that rule."""
+    errors = [error for error in problem.get("errors") or [] if isinstance(error, dict)]
+    body = case.body if isinstance(case.body, dict) else {}
+    return bool(errors) and all(
+        error.get("code") == "int_type"
+        and isinstance(value := _at(body, str(error.get("field"))), float)
+        and value.is_integer()
+        for error in errors
+    )
+
+
+def _at(body: Any, field: str) -> Any:
+    for part in field.split("."):
+        if isinstance(body, list) and part.isdigit() and int(part) < len(body):
+            body = body[int(part)]
+        elif isinstance(body, dict):
+            body = body.get(part)
+        else:
+            return None
+    return body
 
 
 def _rule_beyond_the_schema(problem: dict[str, Any]) -> bool:
