@@ -56,6 +56,21 @@ def table_names(url: str) -> set[str]:
     return asyncio.run(_table_names(url))
 
 
+async def issue_client(
+    url: str, *scopes: str, name: str = "Dinas Kominfo Maluku Utara"
+) -> clients_service.IssuedKey:
+    """A client with these scopes, committed in the database at `url`, for tests whose requests
+    go to a server process of their own."""
+    database = Database(url)
+    try:
+        async with database.sessionmaker() as session:
+            issued = await clients_service.create_client(session, name=name, scopes=list(scopes))
+            await session.commit()
+    finally:
+        await database.dispose()
+    return issued
+
+
 async def committed_client(
     database: Database,
     *scopes: str,

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sofifi_api.clients import service as clients_service
-from sofifi_api.db import Database
+from tests.databases import issue_client
 from tests.servers import (
     FAILURE_PATH,
     Server,
@@ -37,19 +36,8 @@ def server(migrated_url: str) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def api_key(migrated_url: str) -> str:
-    async def issue() -> str:
-        database = Database(migrated_url)
-        try:
-            async with database.sessionmaker() as session:
-                issued = await clients_service.create_client(
-                    session, name="Aplikasi lapangan Oba", scopes=["feedback:write"]
-                )
-                await session.commit()
-        finally:
-            await database.dispose()
-        return issued.key
-
-    return asyncio.run(issue())
+    issued = asyncio.run(issue_client(migrated_url, "feedback:write", name="Aplikasi lapangan Oba"))
+    return issued.key
 
 
 def _get(path: str) -> bytes:

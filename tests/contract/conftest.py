@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sofifi_api.clients import service as clients_service
 from sofifi_api.db import Database
-from tests.databases import committed_client, migrated_database
+from tests.databases import committed_client, issue_client, migrated_database
 from tests.factories import create_reference_areas
 from tests.servers import running_server
 
@@ -28,16 +27,10 @@ class ServedApi:
 
 
 async def _arrange(database_url: str) -> tuple[str, str, str]:
+    admin = await issue_client(database_url, "admin", name="Bappeda Maluku Utara")
+    other = await issue_client(database_url, "feedback:write", name="Aplikasi lapangan Oba")
     database = Database(database_url)
     try:
-        async with database.sessionmaker() as session:
-            admin = await clients_service.create_client(
-                session, name="Bappeda Maluku Utara", scopes=["admin"]
-            )
-            other = await clients_service.create_client(
-                session, name="Aplikasi lapangan Oba", scopes=["feedback:write"]
-            )
-            await session.commit()
         async with await committed_client(database, "areas:write") as writer:
             await create_reference_areas(writer)
     finally:

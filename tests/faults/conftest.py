@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from sofifi_api.clients import service as clients_service
-from sofifi_api.db import Database
-from tests.databases import migrated_database
+from tests.databases import issue_client, migrated_database
 from tests.faults.proxy import TcpProxy
 from tests.faults.server import FAULT_TIMEOUTS, ServerProcess
 
@@ -37,15 +35,7 @@ class FaultyDatabase:
 
 
 async def _create_partner(url: str) -> Partner:
-    database = Database(url)
-    try:
-        async with database.sessionmaker() as session:
-            issued = await clients_service.create_client(
-                session, name="Dinas Kominfo Maluku Utara", scopes=["admin"]
-            )
-            await session.commit()
-    finally:
-        await database.dispose()
+    issued = await issue_client(url, "admin")
     return Partner(client_id=str(issued.client.id), key=issued.key)
 
 
