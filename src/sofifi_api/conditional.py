@@ -145,7 +145,7 @@ class IfMatch:
             raise PreconditionFailed
 
 
-def if_match(
+async def if_match(
     request: Request,
     _if_match: Annotated[
         str | None,

@@ -80,7 +80,7 @@ class PageRequest:
     after: str | None = None
 
 
-def page_request(
+async def page_request(
     limit: Annotated[
         int,
         Query(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}.", examples=[50]),

@@ -174,7 +174,7 @@ def _storable(value: str) -> str:
 StorableText = Annotated[str, AfterValidator(_storable)]
 
 
-def refuse_nul_in_query(request: Request) -> None:
+async def refuse_nul_in_query(request: Request) -> None:
     """A NUL in a query parameter is 422 naming it, on every operation: otherwise a text filter
     (`q`, `area_code`, `client_ref`…) matched nothing on SQLite and failed at the query on
     PostgreSQL, as a 422 that named no field."""

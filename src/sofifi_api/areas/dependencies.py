@@ -21,7 +21,7 @@ async def area_from_path(
 AreaDep = Annotated[Area, Depends(area_from_path)]
 
 
-def area_filters(
+async def area_filters(
     level: Annotated[AreaLevel | None, Query(description="Only areas of this level.")] = None,
     parent_code: Annotated[
         str | None,

@@ -197,7 +197,7 @@ def any_scope_security(*scopes: str) -> dict[str, Any]:
     return {"security": [{scheme: [scope]} for scope in scopes for scheme in schemes]}
 
 
-def current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
     principal: Principal = request.state.principal
     return principal
 

@@ -27,7 +27,7 @@ async def consultation_from_path(
 ConsultationDep = Annotated[Consultation, Depends(consultation_from_path)]
 
 
-def consultation_filters(
+async def consultation_filters(
     held_from: Annotated[
         Day | None, Query(description="Only meetings held on or after this day.")
     ] = None,

@@ -27,7 +27,7 @@ async def contribution_from_path(
 ContributionDep = Annotated[Contribution, Depends(contribution_from_path)]
 
 
-def contribution_filters(
+async def contribution_filters(
     kind: Annotated[ContributionKind | None, Query(description="Only this kind.")] = None,
     updated_since: UpdatedSinceQuery = None,
     include_deleted: IncludeDeletedQuery = False,

@@ -28,7 +28,7 @@ async def enrollment_from_path(
 EnrollmentDep = Annotated[Enrollment, Depends(enrollment_from_path)]
 
 
-def enrollment_filters(
+async def enrollment_filters(
     status: Annotated[EnrollmentStatus | None, Query(description="Only this status.")] = None,
     participant_id: Annotated[
         uuid.UUID | None, Query(description="Only the enrollment of this participant.")

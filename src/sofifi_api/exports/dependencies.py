@@ -12,7 +12,7 @@ from sofifi_api.infrastructure_projects.service import get_project
 from sofifi_api.programs.service import get_program
 
 
-def export_source(request: Request) -> ExportSource:
+async def export_source(request: Request) -> ExportSource:
     """Exports read through connections of their own, from the exports' own pool."""
     database = get_database(request)
     return ExportSource(
@@ -48,7 +48,7 @@ def _accept(request: Request) -> str:
     return ", ".join(request.headers.getlist("accept"))
 
 
-def tabular_format(
+async def tabular_format(
     request: Request,
     requested: Annotated[
         TabularFormat | None,
@@ -64,7 +64,7 @@ def tabular_format(
     return negotiate(_accept(request), ExportFormat(requested) if requested else None, TABULAR)
 
 
-def project_format(
+async def project_format(
     request: Request,
     requested: Annotated[
         ProjectFormat | None,

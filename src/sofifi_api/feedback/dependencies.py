@@ -25,7 +25,7 @@ async def feedback_from_path(
 FeedbackDep = Annotated[Feedback, Depends(feedback_from_path)]
 
 
-def feedback_filters(
+async def feedback_filters(
     principal: PrincipalDep,
     program_id: Annotated[
         uuid.UUID | None, Query(description="Only feedback about this program.")

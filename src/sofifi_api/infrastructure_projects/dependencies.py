@@ -34,7 +34,7 @@ async def project_from_path(
 ProjectDep = Annotated[InfrastructureProject, Depends(project_from_path)]
 
 
-def project_filters(
+async def project_filters(
     status: Annotated[ProjectStatus | None, Query(description="Only this status.")] = None,
     project_type: Annotated[
         ProjectType | None, Query(description="Only this kind of work.")

@@ -25,7 +25,7 @@ async def organization_from_path(
 OrganizationDep = Annotated[Organization, Depends(organization_from_path)]
 
 
-def organization_filters(
+async def organization_filters(
     kind: Annotated[OrganizationKind | None, Query(description="Only this kind.")] = None,
     area_code: Annotated[
         str | None, Query(max_length=40, description="Only organizations based in this area.")

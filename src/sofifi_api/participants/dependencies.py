@@ -41,7 +41,7 @@ ParticipantDep = Annotated[Participant, Depends(participant_from_path)]
 ParticipantOrTombstoneDep = Annotated[Participant, Depends(participant_or_tombstone_from_path)]
 
 
-def participant_filters(
+async def participant_filters(
     kind: Annotated[ParticipantKind | None, Query(description="Only this kind.")] = None,
     gender: Annotated[Gender | None, Query(description="Only persons of this gender.")] = None,
     area_code: Annotated[

@@ -38,7 +38,7 @@ ProgramDep = Annotated[Program, Depends(program_from_path)]
 ProgramWithDetailsDep = Annotated[Program, Depends(program_with_details_from_path)]
 
 
-def program_filters(
+async def program_filters(
     status: Annotated[ProgramStatus | None, Query(description="Only this status.")] = None,
     category: Annotated[ProgramCategory | None, Query(description="Only this category.")] = None,
     lead_organization_id: Annotated[
