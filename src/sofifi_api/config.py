@@ -178,6 +178,14 @@ class Settings(BaseSettings):
         description="How long one SQL statement may run (an export: one chunk of rows) before "
         "it is cancelled and the request answered 503.",
     )
+    db_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Database connections each server process keeps open for requests (up to "
+        "10 more are opened while they are all busy, and closed after). Size it to the "
+        "requests a process serves at once; the database must allow this many per process.",
+    )
     db_pool_timeout_seconds: float = Field(
         default=5,
         gt=0,

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.util import await_
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select, SelectOfScalar
@@ -184,28 +185,46 @@ def create_engine(
             from pathlib import Path
 
             Path(target.database).parent.mkdir(parents=True, exist_ok=True)
-    else:
-        kwargs.setdefault("pool_pre_ping", True)
-        if timeouts is not None:
-            kwargs.setdefault(
-                "connect_args",
-                {
-                    "timeout": timeouts.connect,
-                    "command_timeout": timeouts.statement + _CLIENT_TIMEOUT_MARGIN_SECONDS,
-                    "server_settings": {
-                        "statement_timeout": str(max(1, round(timeouts.statement * 1000)))
-                    },
+    elif timeouts is not None:
+        kwargs.setdefault(
+            "connect_args",
+            {
+                "timeout": timeouts.connect,
+                "command_timeout": timeouts.statement + _CLIENT_TIMEOUT_MARGIN_SECONDS,
+                "server_settings": {
+                    "statement_timeout": str(max(1, round(timeouts.statement * 1000)))
                 },
-            )
+            },
+        )
     if timeouts is not None and target.database != ":memory:":
         kwargs.setdefault("pool_timeout", timeouts.pool)
+        if target.get_backend_name() != "sqlite":
+            kwargs.setdefault("pool_size", settings.db_pool_size)
     # hide_parameters: bound values (a NIK, a phone number) never reach logs or error text.
     engine = create_async_engine(target, echo=settings.db_echo, hide_parameters=True, **kwargs)
     if target.get_backend_name() == "sqlite":
         _use_real_sqlite_transactions(engine)
     else:
         _give_up_on_unresponsive_connections(engine)
+        _check_connections_at_checkout(engine, timeouts.connect if timeouts else None)
     return engine
+
+
+def _check_connections_at_checkout(engine: AsyncEngine, timeout: float | None) -> None:
+    """A pooled connection is tried with one empty statement before a request gets it; a dead
+    one (the database restarted, a proxy dropped it) is replaced, so the service serves again
+    as soon as the database does. SQLAlchemy's `pool_pre_ping` does the same in three round
+    trips (it wraps the statement in a transaction of its own, for pgbouncer), on every
+    request. A connection that does not answer within `timeout` (the connect timeout: as long
+    as opening a new one may take) counts as dead."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        try:
+            await_(record.driver_connection.fetchrow(";", timeout=timeout))
+        except Exception as exc:
+            # The pool invalidates the connection and checks out another (or a new) one.
+            raise sa.exc.DisconnectionError from exc
 
 
 def _give_up_on_unresponsive_connections(engine: AsyncEngine) -> None:

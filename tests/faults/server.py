@@ -15,6 +15,8 @@ FAULT_TIMEOUTS = {
     "SOFIFI_DB_CONNECT_TIMEOUT_SECONDS": "1",
     "SOFIFI_DB_STATEMENT_TIMEOUT_SECONDS": "1",
     "SOFIFI_DB_POOL_TIMEOUT_SECONDS": "1",
+    # A small pool, so that a crowd of requests outnumbers the connections.
+    "SOFIFI_DB_POOL_SIZE": "5",
 }
 
 
