@@ -1,13 +1,12 @@
 """Conditional requests (RFC 9110 §13): strong `ETag`s on JSON GETs, `If-None-Match` → 304,
 and `If-Match` on PATCH and DELETE → 412 when the resource changed since the client read it.
 
-A tag is the SHA-256 of the representation's canonical JSON (keys sorted, no whitespace), so
-the middleware can compute it from a response body and a write can compute the same value
-from the public model it would answer a GET with.
+A tag is the SHA-256 of the body sent. A write compares `If-Match` with the tag of the body a
+GET would send now: the bytes of the same read path (`representations.reading`), or of the
+public model as FastAPI writes a response model.
 """
 
 import hashlib
-import json
 import re
 from collections.abc import Awaitable, Callable
 from copy import deepcopy
@@ -22,6 +21,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sofifi_api.errors import PROBLEM_MEDIA_TYPE, ApiError, BadRequest, problem_responses
+from sofifi_api.representations.reading import json_bytes
 
 CACHE_CONTROL = "private, no-cache"
 ETAG_EXAMPLE = '"5dbaaa053e257f36964d867c787529d9899a00354ac727d1cfd84d627c0cbcce"'
@@ -95,24 +95,24 @@ def parse_entity_tags(values: list[str]) -> EntityTags | None:
     return EntityTags(any=False, strong=frozenset(strong), weak=frozenset(weak))
 
 
-def canonical_json(value: Any) -> bytes:
-    """One serialisation per JSON value, whatever key order or spacing it was written with."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+def entity_tag(body: bytes) -> str:
+    """The strong ETag of a body."""
+    return f'"{hashlib.sha256(body).hexdigest()}"'
 
 
-def entity_tag(value: Any) -> str:
-    """The strong ETag of a JSON value (already parsed, or as `model_dump(mode="json")`)."""
-    return f'"{hashlib.sha256(canonical_json(value)).hexdigest()}"'
-
-
-def etag_of(representation: BaseModel) -> str:
-    """The ETag a GET answering with `representation` carries."""
-    return entity_tag(representation.model_dump(mode="json", by_alias=True))
+def etag_of(representation: BaseModel | dict[str, Any]) -> str:
+    """The ETag a GET answering with `representation` carries: an item of the shared read
+    path, or a public model, written as FastAPI writes a route's response model."""
+    if isinstance(representation, BaseModel):
+        return entity_tag(
+            representation.__pydantic_serializer__.to_json(representation, by_alias=True)
+        )
+    return entity_tag(json_bytes(representation))
 
 
 # What a GET of the resource would answer now: its public model class (validated from the
 # row), or a coroutine function building the representation as the GET handler does.
-Representation = type[BaseModel] | Callable[[], Awaitable[BaseModel]]
+Representation = type[BaseModel] | Callable[[], Awaitable[BaseModel | dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,7 @@ class IfMatch:
             raise PreconditionFailed
         if self.tags.any:
             return
+        current: BaseModel | dict[str, Any]
         if isinstance(representation, type):
             current = cast(type[BaseModel], representation).model_validate(row)
         else:
@@ -227,12 +228,7 @@ class ETagMiddleware:
         await self.app(scope, receive, send_tagged)
 
     async def _answer(self, scope: Scope, start: Message, body: bytes, send: Send) -> None:
-        try:
-            etag = entity_tag(json.loads(body))
-        except ValueError:
-            await send(start)
-            await send({"type": "http.response.body", "body": body})
-            return
+        etag = entity_tag(body)
         headers = MutableHeaders(scope=start)
         headers["ETag"] = etag
         headers.add_vary_header("Authorization")

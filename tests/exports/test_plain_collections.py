@@ -13,8 +13,6 @@ from tests.factories import create_feedback, create_organization, create_program
 from sofifi_api.auth.areas import EVERY_AREA
 from sofifi_api.consultations.service import ConsultationFilters, consultations_query
 from sofifi_api.enrollments.service import EnrollmentFilters, enrollments_query
-from sofifi_api.exports import collections
-from sofifi_api.exports.collections import Collection
 from sofifi_api.exports.fields import sql_writable
 from sofifi_api.exports.formats import ExportFormat
 from sofifi_api.exports.service import (
@@ -29,6 +27,8 @@ from sofifi_api.exports.service import (
 )
 from sofifi_api.feedback.service import FeedbackFilters, feedback_query
 from sofifi_api.organizations.service import OrganizationFilters, organizations_query
+from sofifi_api.representations import collections
+from sofifi_api.representations.collection import Collection
 
 
 @pytest.fixture

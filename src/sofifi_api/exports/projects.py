@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 
 from sofifi_api.db import utcnow
-from sofifi_api.exports.collections import Collection
-from sofifi_api.exports.fields import rfc3339
 from sofifi_api.exports.formats import dumps
 from sofifi_api.exports.service import ItemWriter
 from sofifi_api.infrastructure_projects.models import ProjectType
 from sofifi_api.organizations.models import Organization, OrganizationKind
+from sofifi_api.representations.collection import Collection
+from sofifi_api.representations.fields import rfc3339
 
 OC4IDS_VERSION = "0.9"
 PUBLISHER = "Sofifi API"

@@ -14,8 +14,6 @@ from sofifi_api.contributions.service import contributions_query
 from sofifi_api.enrollments.dependencies import EnrollmentFiltersDep
 from sofifi_api.enrollments.service import enrollments_query
 from sofifi_api.errors import FieldError, ValidationFailed, problem_responses
-from sofifi_api.exports import collections
-from sofifi_api.exports.collections import Collection
 from sofifi_api.exports.dependencies import (
     ExportSourceDep,
     ProgramFilterDep,
@@ -41,8 +39,11 @@ from sofifi_api.organizations.dependencies import OrganizationFiltersDep
 from sofifi_api.organizations.service import organizations_query
 from sofifi_api.participants.dependencies import ParticipantFiltersDep
 from sofifi_api.participants.service import participants_query
+from sofifi_api.programs import representation
 from sofifi_api.programs.dependencies import ProgramFiltersDep
 from sofifi_api.programs.service import programs_query
+from sofifi_api.representations import collections
+from sofifi_api.representations.collection import Collection
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -131,7 +132,7 @@ async def export_programs(
 ) -> Response:
     """Every program the list shows, streamed as CSV or NDJSON."""
     matching = programs_query(filters, areas=principal.areas)
-    return _tabular(request, source, collections.PROGRAMS, matching, export_format)
+    return _tabular(request, source, representation.PROGRAMS, matching, export_format)
 
 
 @router.get(

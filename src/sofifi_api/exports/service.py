@@ -45,8 +45,7 @@ from sofifi_api import metrics
 from sofifi_api.auth.principal import Principal
 from sofifi_api.db import utcnow
 from sofifi_api.errors import request_id_of
-from sofifi_api.exports.collections import Collection
-from sofifi_api.exports.fields import Kind, item_builder, sql_csv_line, sql_writable, stored_json
+from sofifi_api.exports.fields import sql_csv_line, sql_writable
 from sofifi_api.exports.formats import (
     MEDIA_TYPES,
     ExportFormat,
@@ -57,6 +56,8 @@ from sofifi_api.exports.formats import (
     ndjson_lines,
 )
 from sofifi_api.exports.streams import ExportStreams
+from sofifi_api.representations.collection import Collection
+from sofifi_api.representations.fields import Kind, stored_json
 
 logger = logging.getLogger(__name__)
 
@@ -105,12 +106,10 @@ class ItemWriter(Writer):
 
     def __init__(self, collection: Collection, dialect: str) -> None:
         self.collection = collection
-        self.build = item_builder(collection.fields, dialect)
+        self.dialect = dialect
 
     def items(self, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
-        items = [self.build(row) for row in rows]
-        shape = self.collection.shape
-        return [shape(item) for item in items] if shape is not None else items
+        return self.collection.items(rows, self.dialect)
 
 
 class CsvWriter(ItemWriter):

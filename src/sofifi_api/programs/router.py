@@ -4,25 +4,33 @@ from fastapi import APIRouter, Request, Response, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.dependencies import PrincipalDep, requires
+from sofifi_api.auth.principal import Principal
 from sofifi_api.conditional import IfMatchDep
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import problem_responses
-from sofifi_api.pagination import Page, PageDep, page_body
+from sofifi_api.pagination import Page, PageDep
 from sofifi_api.programs import service
-from sofifi_api.programs.dependencies import ProgramFiltersDep, ProgramWithDetailsDep
+from sofifi_api.programs.dependencies import (
+    ProgramFiltersDep,
+    ProgramIdPath,
+    ProgramWithDetailsDep,
+)
 from sofifi_api.programs.models import (
     Program,
     ProgramCreate,
     ProgramPublic,
     ProgramUpdate,
 )
+from sofifi_api.representations.reading import json_response, page_response
 
 router = APIRouter(prefix="/programs", tags=["programs"])
 
 
-async def _represent(session: AsyncSession, program: Program) -> ProgramPublic:
-    """What `get_program` answers; the program must have its partners and areas loaded."""
-    return (await service.represent(session, [program]))[0]
+async def _represent(
+    session: AsyncSession, principal: Principal, program: Program
+) -> dict[str, Any]:
+    """What `get_program` answers for this program."""
+    return await service.read_program(session, str(program.id), areas=principal.areas)
 
 
 @router.get(
@@ -34,12 +42,11 @@ async def _represent(session: AsyncSession, program: Program) -> ProgramPublic:
 )
 async def list_programs(
     request: Request,
-    response: Response,
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
     filters: ProgramFiltersDep,
-) -> dict[str, Any]:
+) -> Response:
     """Programs in creation order, filtered by their natural fields.
 
     Programs without a `start_date` (or `end_date`) never match `starts_on_or_after`
@@ -47,7 +54,7 @@ async def list_programs(
     sees only programs targeting at least one of them.
     """
     items, next_key = await service.list_programs(session, page, filters, areas=principal.areas)
-    return page_body(request, response, items, next_key)
+    return page_response(request, items, next_key)
 
 
 @router.post(
@@ -79,9 +86,11 @@ async def create_program(
     summary="Get a program",
     responses=problem_responses(404, 422),
 )
-async def get_program(session: SessionDep, program: ProgramWithDetailsDep) -> ProgramPublic:
+async def get_program(
+    session: SessionDep, principal: PrincipalDep, program_id: ProgramIdPath
+) -> Response:
     """The program with its partners, target areas and enrollment counts."""
-    return await _represent(session, program)
+    return json_response(await service.read_program(session, program_id, areas=principal.areas))
 
 
 @router.patch(
@@ -97,12 +106,15 @@ async def update_program(
     program: ProgramWithDetailsDep,
     body: ProgramUpdate,
     if_match: IfMatchDep,
-) -> ProgramPublic:
+) -> Response:
     """Changes only the fields sent; `partners` and `area_codes` replace their whole lists.
     A client restricted to areas may change only a program all of whose areas, before and
     after, are within its own (403)."""
-    await if_match.require_current(session, program, lambda: _represent(session, program))
-    return await service.update_program(session, program, body, areas=principal.areas)
+    await if_match.require_current(
+        session, program, lambda: _represent(session, principal, program)
+    )
+    await service.update_program(session, program, body, areas=principal.areas)
+    return json_response(await _represent(session, principal, program))
 
 
 @router.delete(
@@ -120,5 +132,7 @@ async def delete_program(
 ) -> None:
     """Leaves a tombstone, and tombstones the program's enrollments; feedback is kept. A client
     restricted to areas may delete only a program all of whose areas are within its own (403)."""
-    await if_match.require_current(session, program, lambda: _represent(session, program))
+    await if_match.require_current(
+        session, program, lambda: _represent(session, principal, program)
+    )
     await service.delete_program(session, program, areas=principal.areas)

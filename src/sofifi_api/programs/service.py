@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy import case, func, or_, update
 from sqlalchemy.orm import selectinload
-from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
@@ -17,7 +16,8 @@ from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.enrollments.models import Enrollment, EnrollmentStatus
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.organizations.service import live_organization_ids
-from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.pagination import PageRequest
+from sofifi_api.programs import representation
 from sofifi_api.programs.models import (
     PartnerInput,
     PartnerPublic,
@@ -31,7 +31,8 @@ from sofifi_api.programs.models import (
     ProgramUpdate,
 )
 from sofifi_api.programs.visibility import PROGRAMS
-from sofifi_api.schemas import check_date_order
+from sofifi_api.representations.reading import read_one, read_page
+from sofifi_api.schemas import check_date_order, parse_id
 
 
 class ProgramNotFound(NotFound):
@@ -77,29 +78,6 @@ async def enrollment_counts(
         .group_by(col(Enrollment.program_id))
     )
     return {program_id: (enrolled, completed) for program_id, enrolled, completed in rows.all()}
-
-
-def enrollment_counts_of(program_id: Any) -> tuple[ColumnElement[int], ColumnElement[int]]:
-    """SQL: (enrolled, completed) of the program whose id is in `program_id`, counted as
-    `enrollment_counts` counts them, for a query over many programs at once."""
-    status = col(Enrollment.status)
-
-    def live_enrollments(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return (
-            select(func.count())
-            .select_from(Enrollment)
-            .where(
-                col(Enrollment.program_id) == program_id,
-                col(Enrollment.deleted_at).is_(None),
-                condition,
-            )
-            .scalar_subquery()
-        )
-
-    return (
-        live_enrollments(status != EnrollmentStatus.dropped),
-        live_enrollments(status == EnrollmentStatus.completed),
-    )
 
 
 def _public(program: Program, counts: tuple[int, int]) -> ProgramPublic:
@@ -184,11 +162,27 @@ def programs_query(filters: ProgramFilters, *, areas: AreaScope) -> SelectOfScal
 
 async def list_programs(
     session: AsyncSession, page: PageRequest, filters: ProgramFilters, *, areas: AreaScope
-) -> tuple[list[ProgramPublic], str | None]:
-    statement = programs_query(filters, areas=areas).options(*details_loaders())
-    rows = (await session.exec(keyset(statement, col(Program.id), page))).all()
-    programs, next_key = cut_page(rows, page, lambda program: program.id)
-    return await represent(session, programs), next_key
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of programs as `ProgramPublic` items, and the key to continue after."""
+    return await read_page(
+        session, representation.PROGRAMS, programs_query(filters, areas=areas), page
+    )
+
+
+async def read_program(
+    session: AsyncSession, program_id: str, *, areas: AreaScope
+) -> dict[str, Any]:
+    """The live program as `ProgramPublic`, if it targets an area in scope (else it is
+    reported missing)."""
+    parsed = parse_id(program_id)
+    if parsed is not None:
+        statement = PROGRAMS.readable(areas).where(
+            Program.id == parsed, col(Program.deleted_at).is_(None)
+        )
+        item = await read_one(session, representation.PROGRAMS, statement)
+        if item is not None:
+            return item
+    raise ProgramNotFound(program_id)
 
 
 def _check_unique_entries(
@@ -300,7 +294,7 @@ async def create_program(
 
 async def update_program(
     session: AsyncSession, program: Program, data: ProgramUpdate, *, areas: AreaScope
-) -> ProgramPublic:
+) -> None:
     """Apply the fields sent; `partners` and `area_codes` replace their whole lists.
     The program must have its details loaded."""
     refuse_stored_outside(areas, [area.area_code for area in program.areas], what="program")
@@ -326,7 +320,6 @@ async def update_program(
     program.updated_at = utcnow()
     session.add(program)
     await session.flush()
-    return (await represent(session, [program]))[0]
 
 
 async def delete_program(session: AsyncSession, program: Program, *, areas: AreaScope) -> None:

@@ -1,23 +1,17 @@
-"""What each collection's export holds: the fields of its list items, in the same order, and
-the SQL that selects them, derived values included (counts, totals, related codes and ids are
-subqueries of the export's one statement, never a query per row)."""
+"""What each collection's items hold: the fields of its representation, in order, and the SQL
+that selects them, derived values included (counts, totals, related codes and ids are
+subqueries of one statement, never a query per row). Lists, single reads and exports build
+their items from these."""
 
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import col, select
-from sqlmodel.sql.expression import Select, SelectOfScalar
+from sqlmodel import col
 
 from sofifi_api.areas.models import Area
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution
 from sofifi_api.enrollments.models import Enrollment
-from sofifi_api.exports.fields import Field, Kind, derived, field
 from sofifi_api.feedback.models import Feedback
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
 from sofifi_api.infrastructure_projects.service import (
@@ -28,60 +22,19 @@ from sofifi_api.infrastructure_projects.service import (
 from sofifi_api.organizations.models import Organization
 from sofifi_api.participants.models import GroupPublic, Participant, PersonSummary
 from sofifi_api.participants.service import member_ids_of
-from sofifi_api.programs.models import Program, ProgramArea, ProgramPartner
-from sofifi_api.programs.service import enrollment_counts_of
-
-
-@dataclass(frozen=True)
-class Collection:
-    """An exportable collection: its name (in paths and file names), the fields of its items
-    and the unique column that orders them, as in its list."""
-
-    name: str
-    fields: tuple[Field, ...]
-    key: Any
-    # Turns the selected fields into the item the list shows, when the two differ.
-    shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None
-
-    @property
-    def names(self) -> list[str]:
-        return [item_field.name for item_field in self.fields]
-
-    def statement(self, matching: SelectOfScalar[Any], dialect: str, *columns: Any) -> Select[Any]:
-        """The export's rows: those `matching` selects (the list's filtered, area-scoped
-        select), as `columns` (by default what every field selects on `dialect`), in key
-        order."""
-        selected = columns or tuple(
-            column for item_field in self.fields for column in item_field.selected(dialect)
-        )
-        return matching.with_only_columns(*selected).order_by(self.key)  # type: ignore[return-value]
-
-
-def _resource(table: Any) -> tuple[Field, ...]:
-    """The fields every resource starts with."""
-    return (
-        field("id", col(table.id), Kind.ID),
-        field("created_at", col(table.created_at), Kind.TIMESTAMP),
-        field("updated_at", col(table.updated_at), Kind.TIMESTAMP),
-        field("deleted_at", col(table.deleted_at), Kind.TIMESTAMP),
-    )
-
-
-def _joined(text: str | None) -> list[str]:
-    """The parts of an aggregated `a,b,c`; none for null."""
-    return text.split(",") if text else []
-
-
-def _sorted_ids(text: str | None) -> list[str]:
-    # Ids come as each database writes a UUID in text; written here as the API writes them.
-    return sorted(str(uuid.UUID(part)) for part in _joined(text))
-
+from sofifi_api.representations.collection import (
+    Collection,
+    joined,
+    resource_fields,
+    sorted_ids,
+)
+from sofifi_api.representations.fields import Field, Kind, derived, field
 
 ORGANIZATIONS = Collection(
     name="organizations",
     key=col(Organization.id),
     fields=(
-        *_resource(Organization),
+        *resource_fields(Organization),
         field("name", col(Organization.name), Kind.TEXT),
         field("kind", col(Organization.kind), Kind.TEXT),
         field("acronym", col(Organization.acronym), Kind.TEXT),
@@ -113,7 +66,7 @@ FEEDBACK = Collection(
     name="feedback",
     key=col(Feedback.id),
     fields=(
-        *_resource(Feedback),
+        *resource_fields(Feedback),
         field("survey_id", col(Feedback.survey_id), Kind.ID),
         field("survey_version", col(Feedback.survey_version), Kind.INTEGER),
         field("answers", col(Feedback.answers), Kind.JSON),
@@ -127,62 +80,6 @@ FEEDBACK = Collection(
         field("received_at", col(Feedback.received_at), Kind.TIMESTAMP),
         field("status", col(Feedback.status), Kind.TEXT),
         field("response_note", col(Feedback.response_note), Kind.TEXT),
-    ),
-)
-
-
-def _partners(text: str | None) -> list[dict[str, str]]:
-    pairs = [part.split(":", 1) for part in _joined(text)]
-    partners = [
-        {"organization_id": str(uuid.UUID(organization_id)), "role": role}
-        for organization_id, role in pairs
-    ]
-    # The order the program's representation uses.
-    return sorted(partners, key=lambda partner: (partner["organization_id"], partner["role"]))
-
-
-def _program_partners() -> ColumnElement[str | None]:
-    pair = sa.cast(col(ProgramPartner.organization_id), sa.String) + ":" + col(ProgramPartner.role)
-    return (
-        select(sa.func.aggregate_strings(pair, ","))
-        .where(col(ProgramPartner.program_id) == col(Program.id))
-        .scalar_subquery()
-    )
-
-
-def _program_area_codes() -> ColumnElement[str | None]:
-    return (
-        select(sa.func.aggregate_strings(col(ProgramArea.area_code), ","))
-        .where(col(ProgramArea.program_id) == col(Program.id))
-        .scalar_subquery()
-    )
-
-
-def _enrollment_counts() -> tuple[Field, Field]:
-    enrolled, completed = enrollment_counts_of(col(Program.id))
-    return (
-        field("enrolled_count", enrolled, Kind.INTEGER),
-        field("completed_count", completed, Kind.INTEGER),
-    )
-
-
-PROGRAMS = Collection(
-    name="programs",
-    key=col(Program.id),
-    fields=(
-        *_resource(Program),
-        field("title", col(Program.title), Kind.TEXT),
-        field("description", col(Program.description), Kind.TEXT),
-        field("category", col(Program.category), Kind.TEXT),
-        field("status", col(Program.status), Kind.TEXT),
-        field("lead_organization_id", col(Program.lead_organization_id), Kind.ID),
-        field("start_date", col(Program.start_date), Kind.DATE),
-        field("end_date", col(Program.end_date), Kind.DATE),
-        field("budget_idr", col(Program.budget_idr), Kind.INTEGER),
-        field("target_participants", col(Program.target_participants), Kind.INTEGER),
-        derived("partners", _partners, _program_partners()),
-        derived("area_codes", lambda text: sorted(_joined(text)), _program_area_codes()),
-        *_enrollment_counts(),
     ),
 )
 
@@ -203,7 +100,7 @@ PROJECTS = Collection(
     name="infrastructure-projects",
     key=col(InfrastructureProject.id),
     fields=(
-        *_resource(InfrastructureProject),
+        *resource_fields(InfrastructureProject),
         field("title", col(InfrastructureProject.title), Kind.TEXT),
         field("description", col(InfrastructureProject.description), Kind.TEXT),
         field("project_type", col(InfrastructureProject.project_type), Kind.TEXT),
@@ -220,7 +117,7 @@ PROJECTS = Collection(
         field("progress_percent", col(InfrastructureProject.progress_percent), Kind.INTEGER),
         field("beneficiaries_count", col(InfrastructureProject.beneficiaries_count), Kind.INTEGER),
         field("location", col(InfrastructureProject.location), Kind.JSON),
-        derived("area_codes", _joined, area_codes_of(col(InfrastructureProject.id))),
+        derived("area_codes", joined, area_codes_of(col(InfrastructureProject.id))),
         field("funding_sources", col(InfrastructureProject.funding_sources), Kind.JSON),
         *_project_totals(),
     ),
@@ -230,7 +127,7 @@ ENROLLMENTS = Collection(
     name="enrollments",
     key=col(Enrollment.id),
     fields=(
-        *_resource(Enrollment),
+        *resource_fields(Enrollment),
         field("status", col(Enrollment.status), Kind.TEXT),
         field("enrolled_on", col(Enrollment.enrolled_on), Kind.DATE),
         field("completed_on", col(Enrollment.completed_on), Kind.DATE),
@@ -250,7 +147,7 @@ CONSULTATIONS = Collection(
     name="consultations",
     key=col(Consultation.id),
     fields=(
-        *_resource(Consultation),
+        *resource_fields(Consultation),
         field("held_on", col(Consultation.held_on), Kind.DATE),
         field("location_name", col(Consultation.location_name), Kind.TEXT),
         field("participants_count", col(Consultation.participants_count), Kind.INTEGER),
@@ -265,7 +162,7 @@ CONTRIBUTIONS = Collection(
     name="contributions",
     key=col(Contribution.id),
     fields=(
-        *_resource(Contribution),
+        *resource_fields(Contribution),
         field("kind", col(Contribution.kind), Kind.TEXT),
         field("description", col(Contribution.description), Kind.TEXT),
         field("contributed_on", col(Contribution.contributed_on), Kind.DATE),
@@ -295,7 +192,7 @@ def participants(areas: AreaScope) -> Collection:
         key=col(Participant.id),
         shape=_as_listed,
         fields=(
-            *_resource(Participant),
+            *resource_fields(Participant),
             field("gender", col(Participant.gender), Kind.TEXT),
             field("birth_year", col(Participant.birth_year), Kind.INTEGER),
             field("area_code", col(Participant.area_code), Kind.TEXT),
@@ -307,7 +204,7 @@ def participants(areas: AreaScope) -> Collection:
             field("erased_at", col(Participant.erased_at), Kind.TIMESTAMP),
             field("name", col(Participant.name), Kind.TEXT),
             field("group_type", col(Participant.group_type), Kind.TEXT),
-            derived("member_ids", _sorted_ids, members),
-            derived("members_count", lambda text: len(_joined(text)), members),
+            derived("member_ids", sorted_ids, members),
+            derived("members_count", lambda text: len(joined(text)), members),
         ),
     )

@@ -1,24 +1,20 @@
-"""The fields of an exported item: what SQL selects each one, and how its value is written.
+"""The fields of a representation: what SQL selects each one, and how its value is written.
 
-An item is built from the selected values (`item_builder`), the way list items are. The work
-is shared with PostgreSQL where it does it faster: it writes timestamps in the API's form
-itself (`selected`), and for a collection whose fields are all of the simple kinds it writes
-each whole CSV line (`sql_csv_line`). Either way the bytes are those Python would write.
+An item is built from the selected values of one row (`item_builder`), for a list, a single
+read and an export alike. The work is shared with PostgreSQL where it does it faster: it writes
+timestamps in the API's form itself (`selected`). Either way the value is the one Python would
+write.
 """
 
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum, auto
-from functools import reduce
 from typing import Any
 
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
-
-from sofifi_api.exports.formats import FORMULA_STARTS
 
 
 class Kind(Enum):
@@ -33,12 +29,6 @@ class Kind(Enum):
     DATE = auto()
     JSON = auto()  # stored JSON, kept as stored
     DERIVED = auto()  # computed in Python from one or more selected values
-
-
-# The kinds whose CSV cells the database can write itself, identically to Python.
-SQL_KINDS = frozenset(
-    {Kind.TEXT, Kind.ID, Kind.INTEGER, Kind.BOOLEAN, Kind.TIMESTAMP, Kind.DATE, Kind.JSON}
-)
 
 
 @dataclass(frozen=True)
@@ -59,7 +49,7 @@ class Field:
         if self.kind is Kind.JSON:
             return (sa.cast(self.columns[0], sa.Text),)
         if self.written_by_database(dialect):
-            return (_timestamp(self.columns[0]),)
+            return (timestamp_text(self.columns[0]),)
         return self.columns
 
 
@@ -122,98 +112,12 @@ def item_builder(
     return build
 
 
-def sql_writable(fields: Sequence[Field]) -> bool:
-    return all(item_field.kind in SQL_KINDS for item_field in fields)
-
-
-def _text(value: str) -> ColumnElement[str]:
+def text_literal(value: str) -> ColumnElement[str]:
     return sa.literal(value, sa.Text)
 
 
-# A line is built from SQL expressions and constant text; adjacent constants are joined before
-# the statement is made, since every || the database evaluates costs time on every row.
-_Part = ColumnElement[str] | str
-
-
-def _concat(parts: Sequence[_Part]) -> ColumnElement[str]:
-    merged: list[_Part] = []
-    for part in parts:
-        if isinstance(part, str) and merged and isinstance(merged[-1], str):
-            merged[-1] += part
-        else:
-            merged.append(part)
-    return reduce(operator.add, [_text(part) if isinstance(part, str) else part for part in merged])
-
-
-def _may_be_null(item_field: Field) -> bool:
-    column = item_field.columns[0]
-    return bool(getattr(getattr(column, "expression", column), "nullable", True))
-
-
-def _timestamp(column: ColumnElement[Any]) -> ColumnElement[str]:
+def timestamp_text(column: ColumnElement[Any]) -> ColumnElement[str]:
     """PostgreSQL: a timestamp in the API's RFC 3339 form (`rfc3339`)."""
     utc = sa.func.timezone("UTC", column)
-    written = sa.func.to_char(utc, _text('YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
-    return sa.func.replace(written, _text(".000000Z"), _text("Z"))
-
-
-def _text_cell(text: ColumnElement[str]) -> ColumnElement[str]:
-    """`csv_cell` of text as the csv module writes it: a formula guarded, then quoted only when
-    it holds a comma, a quote or a line break (the apostrophe of the guard needs no quotes).
-    The guard is evaluated once per row, in the branch taken."""
-    starts: sa.BindParameter[list[int]] = sa.bindparam(
-        "formula_starts",
-        [ord(start) for start in FORMULA_STARTS],
-        expanding=True,
-        literal_execute=True,
-        unique=True,
-    )
-    formula = sa.func.ascii(text).in_(starts)  # constants, written into the statement
-    guarded = sa.case((formula, _text("'") + text), else_=text)
-    # LIKE is the cheapest test PostgreSQL has for a character in text.
-    needs_quotes = sa.or_(
-        *(text.like(_text(f"%{character}%")) for character in (",", '"', "\n", "\r"))
-    )
-    doubled = sa.func.replace(guarded, _text('"'), _text('""'))
-    return sa.case((needs_quotes, _text('"') + doubled + _text('"')), else_=guarded)
-
-
-def _boolean(column: ColumnElement[Any]) -> ColumnElement[str]:
-    return sa.case((column, _text("true")), (sa.not_(column), _text("false")))
-
-
-def _plain(column: ColumnElement[Any]) -> ColumnElement[str]:
-    return sa.cast(column, sa.Text)
-
-
-def _csv_value(item_field: Field) -> list[_Part]:
-    """SQL writing the field's CSV cell as `formats.csv_cell` and the csv module write it."""
-    column = item_field.columns[0]
-    written: ColumnElement[str]
-    match item_field.kind:
-        case Kind.TEXT:
-            written = _text_cell(column)
-        case Kind.JSON:
-            text = _plain(column)
-            written = sa.case((text == _text("null"), _text("")), else_=_text_cell(text))
-        case Kind.ID | Kind.INTEGER:
-            written = _plain(column)
-        case Kind.BOOLEAN:
-            written = _boolean(column)
-        case Kind.TIMESTAMP:
-            written = _timestamp(column)
-        case Kind.DATE:
-            written = sa.func.to_char(column, _text("YYYY-MM-DD"))
-        case _:
-            raise ValueError(f"{item_field.name}: {item_field.kind} is not written by SQL")
-    if _may_be_null(item_field):
-        return [sa.func.coalesce(written, _text(""))]
-    return [written]
-
-
-def sql_csv_line(fields: Sequence[Field]) -> ColumnElement[str]:
-    """PostgreSQL: one whole CSV line (without its line end) per row."""
-    parts: list[_Part] = []
-    for index, item_field in enumerate(fields):
-        parts += ([","] if index else []) + _csv_value(item_field)
-    return _concat(parts)
+    written = sa.func.to_char(utc, text_literal('YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+    return sa.func.replace(written, text_literal(".000000Z"), text_literal("Z"))
