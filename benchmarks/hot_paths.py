@@ -23,6 +23,11 @@ rounds, each route is loaded for `--duration` seconds on each server in turn, by
 
 It prints, per route and server, the median requests/s of the rounds and the median of the
 rounds' ratios to the reference; every answer must be 2xx (the script exits 1 otherwise).
+
+Then it saturates the service: the list and the POST, each for `--saturate-seconds` (default
+60; 0 skips it) with `--saturate-connections` (default 64), printing p50 and p99 latency. Every
+answer must be 2xx and p99 under ten times p50 (the script exits 1 otherwise): more clients
+than connections in the pool wait their turn, none is refused or starved.
 """
 
 import argparse
@@ -247,6 +252,49 @@ def _measure(
     return results
 
 
+Saturated = dict[str, Measured]
+
+
+def _saturate(
+    service: Server, routes: list[Route], key: str, args: argparse.Namespace
+) -> Saturated:
+    """The list and the POST on the service alone, with many more clients than connections."""
+    loaded = [route for route in routes if route.plain or route.post is not None]
+    return {
+        route.label: run_wrk(
+            f"{service.url}{route.path}",
+            key=key,
+            connections=args.saturate_connections,
+            threads=args.threads,
+            duration=args.saturate_seconds,
+            post=route.post,
+            cpus=args.wrk_cpu,
+        )
+        for route in loaded
+    }
+
+
+def _report_saturation(saturated: Saturated, args: argparse.Namespace) -> bool:
+    """Prints the saturation runs; whether every answer was 2xx with p99 under ten times p50."""
+    if not saturated:
+        return True
+    print(
+        f"\nThe service alone, {args.saturate_connections} connections for "
+        f"{args.saturate_seconds} s per route:\n"
+    )
+    print("| route | req/s | p50 | p99 | p99 / p50 | non-2xx |\n|---|---:|---:|---:|---:|---:|")
+    held = True
+    for label, measured in saturated.items():
+        spread = measured.p99_ms / measured.p50_ms
+        refused = measured.non_2xx + measured.socket_errors
+        print(
+            f"| `{label}` | {measured.per_second:,.0f} | {measured.p50_ms:.1f} ms | "
+            f"{measured.p99_ms:.1f} ms | {spread:.1f} | {refused} |"
+        )
+        held = held and refused == 0 and spread < 10
+    return held
+
+
 def _report(results: Rounds, args: argparse.Namespace) -> None:
     print(
         f"\nPostgreSQL; each server one Uvicorn process on CPU {args.server_cpu}; wrk on CPU "
@@ -284,7 +332,7 @@ def _serving(database_url: str, app: str, name: str, cpu: str) -> Iterator[Serve
         server.wait(timeout=30)
 
 
-async def _run(args: argparse.Namespace) -> Rounds:
+async def _run(args: argparse.Namespace) -> tuple[Rounds, Saturated]:
     async with scratch_database() as database_url:
         program_id, key = await _arrange(database_url, args.programs, args.feedback)
         routes = _routes(program_id)
@@ -296,7 +344,11 @@ async def _run(args: argparse.Namespace) -> Rounds:
         ):
             servers = {server.name: server for server in (service, reference, plain)}
             await asyncio.to_thread(_check_same_answers, servers, routes, key)
-            return await asyncio.to_thread(_measure, servers, routes, key, args)
+            rounds = await asyncio.to_thread(_measure, servers, routes, key, args)
+            saturated: Saturated = {}
+            if args.saturate_seconds > 0:
+                saturated = await asyncio.to_thread(_saturate, service, routes, key, args)
+            return rounds, saturated
 
 
 def main() -> None:
@@ -309,11 +361,17 @@ def main() -> None:
     parser.add_argument("--wrk-cpu", default="1", help="CPU wrk is pinned to")
     parser.add_argument("--programs", type=int, default=200)
     parser.add_argument("--feedback", type=int, default=200, help="feedback rows stored first")
+    parser.add_argument("--saturate-seconds", type=int, default=60, help="0 skips saturation")
+    parser.add_argument("--saturate-connections", type=int, default=64)
     args = parser.parse_args()
     for tool in ("wrk", "taskset"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not installed.")
-    _report(asyncio.run(_run(args)), args)
+    rounds, saturated = asyncio.run(_run(args))
+    held = _report_saturation(saturated, args)
+    _report(rounds, args)
+    if not held:
+        sys.exit("under saturation some answers were not 2xx, or p99 reached ten times p50")
 
 
 if __name__ == "__main__":

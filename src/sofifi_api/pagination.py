@@ -99,17 +99,21 @@ async def page_request(
 PageDep = Annotated[PageRequest, Depends(page_request)]
 
 
+def key_value(key: Any, after: str) -> Any:
+    """A cursor's key as a value of the key column's type (400 if it is not one)."""
+    # A TypeDecorator (sqlmodel's AutoString for str columns) reports `object`; ask its impl.
+    python_type = getattr(key.type, "impl_instance", key.type).python_type
+    try:
+        return python_type(after)
+    except (TypeError, ValueError) as exc:
+        raise InvalidCursor from exc
+
+
 def keyset(statement: S, key: Any, page: PageRequest) -> S:
     """Rows after the cursor in `key` order (a unique column), one more than a page so that
     the caller learns whether another page follows."""
     if page.after is not None:
-        # A TypeDecorator (sqlmodel's AutoString for str columns) reports `object`; ask its impl.
-        python_type = getattr(key.type, "impl_instance", key.type).python_type
-        try:
-            after = python_type(page.after)
-        except (TypeError, ValueError) as exc:
-            raise InvalidCursor from exc
-        statement = cast(S, statement.where(key > after))
+        statement = cast(S, statement.where(key > key_value(key, page.after)))
     return cast(S, statement.order_by(key).limit(page.limit + 1))
 
 

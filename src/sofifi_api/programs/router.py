@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.auth.principal import Principal
 from sofifi_api.conditional import IfMatchDep
-from sofifi_api.db import SessionDep
+from sofifi_api.db import SessionDep, reads_in_one_statement
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep
 from sofifi_api.programs import service
@@ -40,6 +40,7 @@ async def _represent(
     summary="List programs",
     responses=problem_responses(400, 422),
 )
+@reads_in_one_statement
 async def list_programs(
     request: Request,
     session: SessionDep,
@@ -86,6 +87,7 @@ async def create_program(
     summary="Get a program",
     responses=problem_responses(404, 422),
 )
+@reads_in_one_statement
 async def get_program(
     session: SessionDep, principal: PrincipalDep, program_id: ProgramIdPath
 ) -> Response:

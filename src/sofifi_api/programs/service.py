@@ -2,13 +2,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import case, func, or_, update
 from sqlalchemy.orm import selectinload
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from sofifi_api.areas.service import ensure_areas_exist
 from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
@@ -31,7 +32,14 @@ from sofifi_api.programs.models import (
     ProgramUpdate,
 )
 from sofifi_api.programs.visibility import PROGRAMS
-from sofifi_api.representations.reading import read_one, read_page
+from sofifi_api.representations.reading import (
+    KEY,
+    dialect_of,
+    item_statement,
+    page_statement,
+    read_one,
+    read_page,
+)
 from sofifi_api.schemas import check_date_order, parse_id
 
 
@@ -160,13 +168,26 @@ def programs_query(filters: ProgramFilters, *, areas: AreaScope) -> SelectOfScal
     )
 
 
+@lru_cache(maxsize=256)
+def _page_of_programs(
+    filters: ProgramFilters, areas: AreaScope, dialect: str, continued: bool
+) -> Select[Any]:
+    matching = programs_query(filters, areas=areas)
+    return page_statement(representation.PROGRAMS, matching, dialect, continued=continued)
+
+
+@lru_cache(maxsize=256)
+def _one_program(areas: AreaScope, dialect: str) -> Select[Any]:
+    matching = PROGRAMS.readable(areas).where(Program.id == KEY, col(Program.deleted_at).is_(None))
+    return item_statement(representation.PROGRAMS, matching, dialect)
+
+
 async def list_programs(
     session: AsyncSession, page: PageRequest, filters: ProgramFilters, *, areas: AreaScope
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of programs as `ProgramPublic` items, and the key to continue after."""
-    return await read_page(
-        session, representation.PROGRAMS, programs_query(filters, areas=areas), page
-    )
+    statement = _page_of_programs(filters, areas, await dialect_of(session), page.after is not None)
+    return await read_page(session, representation.PROGRAMS, statement, page)
 
 
 async def read_program(
@@ -176,10 +197,8 @@ async def read_program(
     reported missing)."""
     parsed = parse_id(program_id)
     if parsed is not None:
-        statement = PROGRAMS.readable(areas).where(
-            Program.id == parsed, col(Program.deleted_at).is_(None)
-        )
-        item = await read_one(session, representation.PROGRAMS, statement)
+        statement = _one_program(areas, await dialect_of(session))
+        item = await read_one(session, representation.PROGRAMS, statement, parsed)
         if item is not None:
             return item
     raise ProgramNotFound(program_id)

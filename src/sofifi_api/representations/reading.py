@@ -1,25 +1,34 @@
 """The read path every converted resource shares: a page of a collection or one item, selected
-in one statement (on the request's connection and transaction), built from the rows by the
-collection's fields and written by one compiled JSON encoder.
+in one statement on the request's connection, built from the rows by the collection's fields
+and written by one compiled JSON encoder.
 
 Rows never become ORM instances and items never pass through a validating model: the
 collection's fields are the representation, and parity tests hold them to the public models
 the OpenAPI document describes, byte for byte.
+
+The statements take their varying values as parameters (`KEY`, and a page's `after` and
+`limit`), so a resource builds each distinct statement once and keeps it (`functools.cache` or
+`lru_cache` on its builder): SQLAlchemy then finds the compiled form by the statement's
+memoised cache key and reads the result without adapting its columns, work that otherwise
+costs as much as the query itself.
 """
 
 from collections.abc import Mapping
 from typing import Any
 
 import msgspec
+import sqlalchemy as sa
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sofifi_api.pagination import PageRequest, encode_cursor, keyset
+from sofifi_api.pagination import PageRequest, encode_cursor, key_value
 from sofifi_api.representations.collection import Collection
 
 JSON = "application/json"
+# The parameter an item's statement compares its key with.
+KEY: sa.BindParameter[Any] = sa.bindparam("key")
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -28,30 +37,52 @@ def json_bytes(value: Any) -> bytes:
     return _ENCODER.encode(value)
 
 
+def page_statement(
+    collection: Collection, matching: SelectOfScalar[Any], dialect: str, *, continued: bool
+) -> Select[Any]:
+    """A page of those `matching` selects (filtered and area-scoped) as the collection's
+    fields, in key order: `limit` rows, after the key `after` when `continued`."""
+    statement = collection.statement(matching, dialect).order_by(None)
+    key = collection.key
+    if continued:
+        statement = statement.where(key > sa.bindparam("after", type_=key.type))
+    return statement.order_by(key).limit(sa.bindparam("limit", type_=sa.Integer))
+
+
+def item_statement(
+    collection: Collection, matching: SelectOfScalar[Any], dialect: str
+) -> Select[Any]:
+    """The item `matching` selects (comparing a key with `KEY`) as the collection's fields."""
+    return collection.statement(matching, dialect).order_by(None)
+
+
+async def dialect_of(session: AsyncSession) -> str:
+    return (await session.connection()).dialect.name
+
+
 async def read_page(
-    session: AsyncSession, collection: Collection, matching: SelectOfScalar[Any], page: PageRequest
+    session: AsyncSession, collection: Collection, statement: Select[Any], page: PageRequest
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The page's items of those `matching` selects (filtered and area-scoped), in the
-    collection's key order, and the key to continue after (None on the last page)."""
+    """The page's items (`statement` from `page_statement`, continued when the page is), and
+    the key to continue after (None on the last page)."""
     connection = await session.connection()
-    dialect = connection.dialect.name
-    # keyset orders by the key itself.
-    statement = keyset(collection.statement(matching, dialect).order_by(None), collection.key, page)
-    rows = (await connection.execute(statement)).all()
-    items = collection.items(rows[: page.limit], dialect)
+    parameters = {"limit": page.limit + 1}
+    if page.after is not None:
+        parameters["after"] = key_value(collection.key, page.after)
+    rows = (await connection.execute(statement, parameters)).all()
+    items = collection.items(rows[: page.limit], connection.dialect.name)
     if len(rows) > page.limit and items:
         return items, str(items[-1][collection.key_field])
     return items, None
 
 
 async def read_one(
-    session: AsyncSession, collection: Collection, matching: SelectOfScalar[Any]
+    session: AsyncSession, collection: Collection, statement: Select[Any], key: Any
 ) -> dict[str, Any] | None:
-    """The item of the one row `matching` selects, or None."""
+    """The item `statement` (from `item_statement`) selects for `key`, or None."""
     connection = await session.connection()
-    dialect = connection.dialect.name
-    row = (await connection.execute(collection.statement(matching, dialect))).first()
-    return None if row is None else collection.items([row], dialect)[0]
+    row = (await connection.execute(statement, {"key": key})).first()
+    return None if row is None else collection.items([row], connection.dialect.name)[0]
 
 
 def json_response(
