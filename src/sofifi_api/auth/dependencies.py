@@ -2,13 +2,13 @@
 
 import logging
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.dependencies.models import Dependant
 from fastapi.security import HTTPBearer, OAuth2, SecurityScopes
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.cache import grant_cache
 from sofifi_api.auth.credentials import KEY_PREFIX, digest_key
@@ -17,7 +17,8 @@ from sofifi_api.auth.scopes import ADMIN, SCOPES
 from sofifi_api.auth.throttle import AuthenticationAttempt, key_claimant
 from sofifi_api.auth.tokens import read_access_token
 from sofifi_api.clients import service as clients
-from sofifi_api.db import SessionDep
+from sofifi_api.clients.service import LiveKey
+from sofifi_api.db import SessionDep, SessionOpener
 from sofifi_api.errors import ApiError, request_id_of
 from sofifi_api.ratelimit.dependencies import enforce_rate_limit
 
@@ -75,20 +76,28 @@ def _bearer_credential(request: Request) -> str:
     return credential
 
 
-async def _principal_for(session: AsyncSession, credential: str) -> Principal:
+async def _principal_for(open_session: SessionOpener, credential: str) -> Principal:
+    """The principal a credential names; the database is asked only when the grant cache does
+    not hold it."""
     if credential.startswith(KEY_PREFIX):
-        grant = await grant_cache.grant(
-            f"key:{digest_key(credential)}", lambda: clients.live_key(session, credential)
-        )
+
+        async def load_key() -> LiveKey | None:
+            async with open_session() as session:
+                return await clients.live_key(session, credential)
+
+        grant = await grant_cache.grant(f"key:{digest_key(credential)}", load_key)
         if grant is not None:
             return grant.principal
         raise Unauthorized("The API key is unknown, revoked or expired.", invalid_token=True)
     claims = read_access_token(credential)
     if claims is not None:
-        grant = await grant_cache.grant(
-            f"token-key:{claims.client_id}:{claims.key_id}",
-            lambda: clients.live_key_by_id(session, claims.key_id, claims.client_id),
-        )
+        key_id, client_id = claims.key_id, claims.client_id
+
+        async def load_token_key() -> LiveKey | None:
+            async with open_session() as session:
+                return await clients.live_key_by_id(session, key_id, client_id)
+
+        grant = await grant_cache.grant(f"token-key:{client_id}:{key_id}", load_token_key)
         if grant is not None:
             # Scopes withdrawn from the client since the token was issued no longer count.
             held = grant.principal.scopes
@@ -101,7 +110,7 @@ async def _principal_for(session: AsyncSession, credential: str) -> Principal:
     )
 
 
-async def authenticate(request: Request, session: AsyncSession) -> Principal:
+async def authenticate(request: Request, open_session: SessionOpener) -> Principal:
     """Names the client the request acts for (401), unless its address or the key it names
     failed too often (429), and counts the request against the client's rate limit (429).
 
@@ -112,7 +121,7 @@ async def authenticate(request: Request, session: AsyncSession) -> Principal:
     attempt = AuthenticationAttempt(request, key_claimant(credential))
     await attempt.refuse_if_throttled()
     try:
-        principal = await _principal_for(session, credential)
+        principal = await _principal_for(open_session, credential)
     except Unauthorized:
         await attempt.failed()
         raise
@@ -136,7 +145,7 @@ async def authorize(
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
         # Only for an application assembled without the authentication middleware.
-        principal = await authenticate(request, session)
+        principal = await authenticate(request, lambda: nullcontext(session))
     session.info["principal"] = principal
     # The audit trail names the request of every write the session makes.
     session.info["request_id"] = request_id_of(request)

@@ -55,8 +55,7 @@ class AuthenticationMiddleware:
             return
         request = Request(scope)
         try:
-            async with session_opener(scope["app"])() as session:
-                await authenticate(request, session)
+            await authenticate(request, session_opener(scope["app"]))
         except Exception as exc:
             response = await answer_exception(request, exc)
             await response(scope, receive, send)
