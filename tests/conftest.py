@@ -26,7 +26,7 @@ from sofifi_api.auth.cache import grant_cache
 from sofifi_api.auth.throttle import FailureLimits
 from sofifi_api.clients import service as clients_service
 from sofifi_api.config import get_settings
-from sofifi_api.db import Database, async_url, get_session
+from sofifi_api.db import Database, async_url, get_session, reading_connection
 from sofifi_api.exports.streams import ExportStreams
 from sofifi_api.main import create_app
 from sofifi_api.ratelimit.limiter import build_rate_limiter
@@ -147,11 +147,17 @@ class TestTransaction:
                 await request_session.rollback()
                 raise
 
+    async def reading_connection(self) -> AsyncIterator[AsyncConnection]:
+        assert self.connection is not None, "a request outside a test"
+        yield self.connection
+
 
 def build_app(database: Database, transaction: TestTransaction) -> FastAPI:
-    """The application, with every request's session inside the test's transaction."""
+    """The application, with every request's session and reads inside the test's
+    transaction."""
     application = create_app(database)
     application.dependency_overrides[get_session] = transaction.session
+    application.dependency_overrides[reading_connection] = transaction.reading_connection
     return application
 
 

@@ -261,23 +261,6 @@ def writes_on_safe_method(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-# Attribute of a route's endpoint that answers with one SELECT.
-_ONE_STATEMENT_ATTRIBUTE = "sofifi_reads_in_one_statement"
-
-
-def reads_in_one_statement(endpoint: Endpoint) -> Endpoint:
-    """Marks a GET route answered by one SELECT (the shared read path): on PostgreSQL it runs
-    without a BEGIN and a COMMIT around it, two round trips fewer. One statement sees one
-    snapshot either way; a route that runs a second statement must not be marked."""
-    setattr(endpoint, _ONE_STATEMENT_ATTRIBUTE, True)
-    return endpoint
-
-
-def _in_one_statement(request: Request) -> bool:
-    endpoint = request.scope.get("endpoint")
-    return request.method in _SAFE_METHODS and getattr(endpoint, _ONE_STATEMENT_ATTRIBUTE, False)
-
-
 def _writes(request: Request) -> bool:
     endpoint = request.scope.get("endpoint")
     return request.method not in _SAFE_METHODS or getattr(endpoint, _WRITES_ATTRIBUTE, False)
@@ -319,6 +302,12 @@ class Database:
         self.sessionmaker = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # The same pool; on PostgreSQL its connections run each statement on its own.
+        self.reading_engine = (
+            self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            if self.engine.dialect.name == "postgresql"
+            else self.engine
+        )
         # Exports hold a connection for as long as their client reads: a pool of their own, as
         # large as the exports allowed at once, so that they never take the requests'.
         self.export_engine = create_engine(
@@ -339,12 +328,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: committed when the route returns, rolled back on error."""
     database = get_database(request)
     async with database.sessionmaker() as session:
-        dialect = database.engine.dialect.name
-        if _writes(request) and dialect == "sqlite":
+        if _writes(request) and database.engine.dialect.name == "sqlite":
             # Concurrent writers then queue on busy_timeout instead of failing with 503.
             await session.connection(execution_options={SQLITE_BEGIN_IMMEDIATE: True})
-        elif _in_one_statement(request) and dialect == "postgresql":
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         try:
             yield session
             await session.commit()
@@ -368,9 +354,40 @@ def session_opener(app: FastAPI) -> SessionOpener:
     return database.sessionmaker
 
 
-# scope="function": the commit happens before the response is sent, so a client never sees
-# a success for a write that failed to commit.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# What a request's session carries for the audit trail: the client's principal (set by the
+# authentication middleware on `request.state`) and the request id.
+SESSION_PRINCIPAL = "principal"
+SESSION_REQUEST_ID = "request_id"
+
+
+async def request_session(
+    request: Request,
+    # scope="function": the commit happens before the response is sent, so a client never
+    # sees a success for a write that failed to commit.
+    session: Annotated[AsyncSession, Depends(get_session, scope="function")],
+) -> AsyncSession:
+    """The request's session, naming the client and the request of every write it makes.
+    Authentication runs before any route dependency asks for it."""
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        session.info[SESSION_PRINCIPAL] = principal
+    session.info[SESSION_REQUEST_ID] = getattr(request.state, "request_id", "")
+    return session
+
+
+SessionDep = Annotated[AsyncSession, Depends(request_session)]
+
+
+async def reading_connection(request: Request) -> AsyncIterator[AsyncConnection]:
+    """A connection for a route answered by one SELECT (the shared read path), without an ORM
+    session: on PostgreSQL in autocommit, so no BEGIN and COMMIT round trips surround the
+    statement. One statement sees one snapshot either way; a route that reads more than once,
+    or writes, takes the session."""
+    async with get_database(request).reading_engine.connect() as connection:
+        yield connection
+
+
+ReadingDep = Annotated[AsyncConnection, Depends(reading_connection)]
 
 
 def _array_item_type(column_type: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:

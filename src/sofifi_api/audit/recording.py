@@ -4,7 +4,7 @@ Session events see every flush (`before_flush`) and every bulk UPDATE or DELETE
 (`do_orm_execute`, which cascading tombstones use), so services need no audit code of their own:
 a rolled-back write leaves no event, a committed one always has one. Only sessions that act for
 someone are recorded: a request's (`session.info["principal"]`, set by
-`auth.dependencies.authorize`, with `session.info["request_id"]`) and the command line's
+`db.request_session`, with `session.info["request_id"]`) and the command line's
 (`record_as(session, "cli")`). The demo seed is not recorded.
 
 One event per resource and transaction: later changes to the same resource in the same
@@ -28,7 +28,7 @@ from sofifi_api.audit.models import AuditAction
 from sofifi_api.clients.models import ApiClient, ApiKey, AuditEvent
 from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution
-from sofifi_api.db import TimestampedTable
+from sofifi_api.db import SESSION_PRINCIPAL, SESSION_REQUEST_ID, TimestampedTable
 from sofifi_api.enrollments.models import Enrollment
 from sofifi_api.feedback.models import Feedback
 from sofifi_api.infrastructure_projects.models import InfrastructureProject, ProjectArea
@@ -36,8 +36,8 @@ from sofifi_api.organizations.models import Organization
 from sofifi_api.participants.models import GroupMember, Participant
 from sofifi_api.programs.models import Program, ProgramArea, ProgramPartner
 
-PRINCIPAL = "principal"
-REQUEST_ID = "request_id"
+PRINCIPAL = SESSION_PRINCIPAL
+REQUEST_ID = SESSION_REQUEST_ID
 _VIA = "audit_via"
 _TRACKED = "audit_tracked"
 _BUMPS = "audit_bumps"

@@ -2,7 +2,6 @@
 
 import logging
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import replace
 from typing import Annotated, Any
 
@@ -18,8 +17,8 @@ from sofifi_api.auth.throttle import AuthenticationAttempt, key_claimant
 from sofifi_api.auth.tokens import read_access_token
 from sofifi_api.clients import service as clients
 from sofifi_api.clients.service import LiveKey
-from sofifi_api.db import SessionDep, SessionOpener
-from sofifi_api.errors import ApiError, request_id_of
+from sofifi_api.db import SessionOpener, session_opener
+from sofifi_api.errors import ApiError
 from sofifi_api.ratelimit.dependencies import enforce_rate_limit
 
 TOKEN_URL = "/v1/oauth/token"  # noqa: S105  (a path, not a secret)
@@ -137,18 +136,17 @@ async def authenticate(request: Request, open_session: SessionOpener) -> Princip
 async def authorize(
     security_scopes: SecurityScopes,
     request: Request,
-    session: SessionDep,
     _api_key: Annotated[Any, Depends(api_key_scheme)],
     _oauth2: Annotated[Any, Depends(oauth2_scheme)],
 ) -> Principal:
-    """Checks the operation's scopes (403) for the client the request was authenticated as."""
+    """Checks the operation's scopes (403) for the client the request was authenticated as.
+
+    Route dependencies run before the route's own, so the principal is on `request.state`
+    before the request's session (which names it to the audit trail) is made."""
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
         # Only for an application assembled without the authentication middleware.
-        principal = await authenticate(request, lambda: nullcontext(session))
-    session.info["principal"] = principal
-    # The audit trail names the request of every write the session makes.
-    session.info["request_id"] = request_id_of(request)
+        principal = await authenticate(request, session_opener(request.app))
     for scope in security_scopes.scopes:
         if not principal.allows(scope):
             raise MissingScope(scope)
@@ -190,8 +188,8 @@ def requires_any(*scopes: str) -> Any:
     the operation then narrows what it shows to the client's scopes. Pass
     `any_scope_security(...)` as the route's `openapi_extra` to document the alternatives."""
 
-    async def authorize_any(request: Request, session: SessionDep) -> Principal:
-        principal = await authorize(SecurityScopes(), request, session, None, None)
+    async def authorize_any(request: Request) -> Principal:
+        principal = await authorize(SecurityScopes(), request, None, None)
         if not any(principal.allows(scope) for scope in scopes):
             raise MissingAnyScope(scopes)
         return principal

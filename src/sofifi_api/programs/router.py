@@ -6,7 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.auth.principal import Principal
 from sofifi_api.conditional import IfMatchDep
-from sofifi_api.db import SessionDep, reads_in_one_statement
+from sofifi_api.db import ReadingDep, SessionDep
 from sofifi_api.errors import problem_responses
 from sofifi_api.pagination import Page, PageDep
 from sofifi_api.programs import service
@@ -29,8 +29,9 @@ router = APIRouter(prefix="/programs", tags=["programs"])
 async def _represent(
     session: AsyncSession, principal: Principal, program: Program
 ) -> dict[str, Any]:
-    """What `get_program` answers for this program."""
-    return await service.read_program(session, str(program.id), areas=principal.areas)
+    """What `get_program` answers for this program, as this request's transaction sees it."""
+    connection = await session.connection()
+    return await service.read_program(connection, str(program.id), areas=principal.areas)
 
 
 @router.get(
@@ -40,10 +41,9 @@ async def _represent(
     summary="List programs",
     responses=problem_responses(400, 422),
 )
-@reads_in_one_statement
 async def list_programs(
     request: Request,
-    session: SessionDep,
+    connection: ReadingDep,
     principal: PrincipalDep,
     page: PageDep,
     filters: ProgramFiltersDep,
@@ -54,7 +54,7 @@ async def list_programs(
     (or `ends_on_or_before`). All filters combine with AND. A client restricted to areas
     sees only programs targeting at least one of them.
     """
-    items, next_key = await service.list_programs(session, page, filters, areas=principal.areas)
+    items, next_key = await service.list_programs(connection, page, filters, areas=principal.areas)
     return page_response(request, items, next_key)
 
 
@@ -87,12 +87,11 @@ async def create_program(
     summary="Get a program",
     responses=problem_responses(404, 422),
 )
-@reads_in_one_statement
 async def get_program(
-    session: SessionDep, principal: PrincipalDep, program_id: ProgramIdPath
+    connection: ReadingDep, principal: PrincipalDep, program_id: ProgramIdPath
 ) -> Response:
     """The program with its partners, target areas and enrollment counts."""
-    return json_response(await service.read_program(session, program_id, areas=principal.areas))
+    return json_response(await service.read_program(connection, program_id, areas=principal.areas))
 
 
 @router.patch(

@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import case, func, or_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import selectinload
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,7 +35,6 @@ from sofifi_api.programs.models import (
 from sofifi_api.programs.visibility import PROGRAMS
 from sofifi_api.representations.reading import (
     KEY,
-    dialect_of,
     item_statement,
     page_statement,
     read_one,
@@ -183,22 +183,23 @@ def _one_program(areas: AreaScope, dialect: str) -> Select[Any]:
 
 
 async def list_programs(
-    session: AsyncSession, page: PageRequest, filters: ProgramFilters, *, areas: AreaScope
+    connection: AsyncConnection, page: PageRequest, filters: ProgramFilters, *, areas: AreaScope
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of programs as `ProgramPublic` items, and the key to continue after."""
-    statement = _page_of_programs(filters, areas, await dialect_of(session), page.after is not None)
-    return await read_page(session, representation.PROGRAMS, statement, page)
+    dialect = connection.dialect.name
+    statement = _page_of_programs(filters, areas, dialect, page.after is not None)
+    return await read_page(connection, representation.PROGRAMS, statement, page)
 
 
 async def read_program(
-    session: AsyncSession, program_id: str, *, areas: AreaScope
+    connection: AsyncConnection, program_id: str, *, areas: AreaScope
 ) -> dict[str, Any]:
     """The live program as `ProgramPublic`, if it targets an area in scope (else it is
     reported missing)."""
     parsed = parse_id(program_id)
     if parsed is not None:
-        statement = _one_program(areas, await dialect_of(session))
-        item = await read_one(session, representation.PROGRAMS, statement, parsed)
+        statement = _one_program(areas, connection.dialect.name)
+        item = await read_one(connection, representation.PROGRAMS, statement, parsed)
         if item is not None:
             return item
     raise ProgramNotFound(program_id)

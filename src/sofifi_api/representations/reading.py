@@ -6,6 +6,10 @@ Rows never become ORM instances and items never pass through a validating model:
 collection's fields are the representation, and parity tests hold them to the public models
 the OpenAPI document describes, byte for byte.
 
+A route answered by one statement reads on a connection of its own (`db.ReadingDep`), without
+an ORM session or, on PostgreSQL, a transaction around the statement; a write answering with
+its resource reads on its session's connection, inside its transaction.
+
 The statements take their varying values as parameters (`KEY`, and a page's `after` and
 `limit`), so a resource builds each distinct statement once and keeps it (`functools.cache` or
 `lru_cache` on its builder): SQLAlchemy then finds the compiled form by the statement's
@@ -18,7 +22,7 @@ from typing import Any
 
 import msgspec
 import sqlalchemy as sa
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.sql.expression import Select, SelectOfScalar
 from starlette.requests import Request
 from starlette.responses import Response
@@ -56,16 +60,11 @@ def item_statement(
     return collection.statement(matching, dialect).order_by(None)
 
 
-async def dialect_of(session: AsyncSession) -> str:
-    return (await session.connection()).dialect.name
-
-
 async def read_page(
-    session: AsyncSession, collection: Collection, statement: Select[Any], page: PageRequest
+    connection: AsyncConnection, collection: Collection, statement: Select[Any], page: PageRequest
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The page's items (`statement` from `page_statement`, continued when the page is), and
     the key to continue after (None on the last page)."""
-    connection = await session.connection()
     parameters = {"limit": page.limit + 1}
     if page.after is not None:
         parameters["after"] = key_value(collection.key, page.after)
@@ -77,10 +76,9 @@ async def read_page(
 
 
 async def read_one(
-    session: AsyncSession, collection: Collection, statement: Select[Any], key: Any
+    connection: AsyncConnection, collection: Collection, statement: Select[Any], key: Any
 ) -> dict[str, Any] | None:
     """The item `statement` (from `item_statement`) selects for `key`, or None."""
-    connection = await session.connection()
     row = (await connection.execute(statement, {"key": key})).first()
     return None if row is None else collection.items([row], connection.dialect.name)[0]
 
