@@ -1,9 +1,10 @@
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -13,7 +14,7 @@ from sofifi_api.audit.visibility import audit_events_visible
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.principal import Principal
 from sofifi_api.clients.models import AuditEvent
-from sofifi_api.db import insert_rows, new_ids, unnest_rows, utcnow
+from sofifi_api.db import insert_rows, new_id, new_ids, unnest_rows, utcnow
 from sofifi_api.errors import FieldError, NotFound, ValidationFailed
 from sofifi_api.pagination import PageRequest, cut_page, keyset
 from sofifi_api.participants.models import Participant
@@ -98,8 +99,6 @@ async def insert_recorded(
         await record_bulk_creation(session, resource_type, [str(row_id) for row_id in inserted])
         return set(inserted)
 
-    from sqlalchemy.dialects import postgresql
-
     events: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
     source, params = unnest_rows(table, rows, event_id=(sa.Uuid(), new_ids(len(rows))))
     incoming = source.cte("incoming")
@@ -137,6 +136,113 @@ async def insert_recorded(
     # Some rows were skipped: ask which ones went in.
     found = await connection.execute(sa.select(table.c.id).where(table.c.id.in_(ids)))
     return set(found.scalars().all())
+
+
+RowCondition = Callable[[sa.ColumnCollection[str, sa.ColumnElement[Any]]], sa.ColumnElement[bool]]
+
+
+class RecordedInsert:
+    """The INSERT of one row of `table` with its `create` event, built once and run for each
+    row (building it costs more than running it). `only_if`, given the incoming row's
+    columns, is an SQL condition the row is stored under, such as that what it refers to is
+    live and visible to the client.
+
+    On PostgreSQL the check, the row and its event take one statement: the INSERT of the row,
+    in a WITH clause, feeds the INSERT of its event. Elsewhere the event follows the row."""
+
+    def __init__(
+        self, table: sa.Table, resource_type: str, *, only_if: RowCondition | None = None
+    ) -> None:
+        self.table = table
+        self.resource_type = resource_type
+        self.only_if = only_if
+        self._names = [column.key for column in table.c]
+        self._statements: dict[tuple[str, bool], sa.Select[Any] | sa.Insert] = {}
+
+    async def run(self, session: AsyncSession, row: Mapping[str, Any]) -> sa.Row[Any] | None:
+        """Stores `row` (a value for every column) and records its creation; the row as
+        stored, or None when nothing was: `only_if` did not hold, or the row would break a
+        unique constraint. A session acting for no one records no event."""
+        connection = await session.connection()
+        dialect = connection.dialect.name
+        actor = recording._actor(session.sync_session)
+        params = {_parameter(self.table, name): row[name] for name in self._names}
+        event = None
+        if actor is not None:
+            event = {
+                "id": new_id(),
+                "resource_id": str(row["id"]),
+                **_creation_event(actor, self.resource_type),
+            }
+        together = event is not None and dialect == "postgresql"
+        if together:
+            assert event is not None
+            params |= {_parameter(_EVENTS, name): value for name, value in event.items()}
+        inserted = (await connection.execute(self._statement(dialect, together), params)).first()
+        if inserted is not None and event is not None and not together:
+            await connection.execute(sa.insert(_EVENTS), event)
+        return inserted
+
+    def _statement(self, dialect: str, with_event: bool) -> sa.Select[Any] | sa.Insert:
+        key = (dialect, with_event)
+        if key not in self._statements:
+            self._statements[key] = self._build(dialect, with_event)
+        return self._statements[key]
+
+    def _build(self, dialect: str, with_event: bool) -> sa.Select[Any] | sa.Insert:
+        names = self._names
+        incoming = _parameters(self.table, names, dialect).subquery("incoming")
+        source = sa.select(*incoming.c)
+        if self.only_if is not None:
+            source = source.where(self.only_if(incoming.c))
+        elif dialect != "postgresql":
+            # SQLite reads `ON CONFLICT` after a bare `INSERT ... SELECT` as a join's clause.
+            source = source.where(sa.true())
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        stored = (
+            insert(self.table)
+            .from_select(names, source)
+            .on_conflict_do_nothing()
+            .returning(*self.table.c)
+        )
+        if not with_event:
+            return stored
+        stored_rows = stored.cte("stored")
+        # One event per row the INSERT returned: none when it stored nothing.
+        events = _parameters(_EVENTS, list(_EVENT_COLUMNS), dialect).select_from(stored_rows)
+        recorded = sa.insert(_EVENTS).from_select(list(_EVENT_COLUMNS), events).cte("recorded")
+        return sa.select(stored_rows).add_cte(recorded)
+
+
+_EVENTS: sa.Table = AuditEvent.__table__  # type: ignore[attr-defined]
+_EVENT_COLUMNS = (
+    "id",
+    "resource_id",
+    "occurred_at",
+    "client_id",
+    "action",
+    "resource_type",
+    "request_id",
+    "details",
+)
+
+
+def _parameter(table: sa.Table, name: str) -> str:
+    return f"{table.name}_{name}"
+
+
+def _parameters(table: sa.Table, names: list[str], dialect: str) -> sa.Select[Any]:
+    """A SELECT of one parameter per column, named by `_parameter`. They are cast to their
+    columns' types on PostgreSQL, which cannot infer the type of a parameter in a select list;
+    SQLite's casts would convert them (a timestamp to a number)."""
+    values = []
+    for name in names:
+        column_type = table.c[name].type
+        value: sa.ColumnElement[Any] = sa.bindparam(_parameter(table, name), type_=column_type)
+        if dialect == "postgresql":
+            value = sa.cast(value, column_type)
+        values.append(value.label(name))
+    return sa.select(*values)
 
 
 async def get_audit_event(

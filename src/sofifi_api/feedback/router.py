@@ -101,7 +101,7 @@ async def create_feedback(
     session: SessionDep,
     principal: PrincipalDep,
     body: FeedbackCreate,
-) -> Feedback:
+) -> service.StoredFeedback:
     """Records a rating, a comment, survey answers or any of them about exactly one program or
     one infrastructure project. `submitted_at` is the device's clock (offline apps upload
     later); the server adds `received_at`. New feedback has status `new`.
@@ -122,7 +122,8 @@ async def create_feedback(
     feedback, created = await service.create_feedback(
         session, body, client_id=principal.client_id, areas=principal.areas
     )
-    response.headers["Location"] = str(request.url_for("get_feedback", feedback_id=feedback.id))
+    # The URL posted to and the id: `get_feedback`'s URL, without `url_for`'s walk of every route.
+    response.headers["Location"] = f"{request.url.replace(query='')}/{feedback.id}"
     if not created:
         response.status_code = http_status.HTTP_200_OK
         response.headers[DUPLICATE_HEADER] = "true"

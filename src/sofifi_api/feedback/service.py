@@ -1,3 +1,4 @@
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -8,20 +9,19 @@ import sqlalchemy as sa
 from pydantic import TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.areas.models import Area
-from sofifi_api.audit.service import insert_recorded
+from sofifi_api.audit.service import RecordedInsert, RowCondition, insert_recorded
 from sofifi_api.auth.areas import (
     AREA_OUT_OF_SCOPE,
     AreaScope,
     refuse_uncovered_fields,
     uncovered_field,
 )
-from sofifi_api.db import new_ids, sync_window, tombstone, utcnow
+from sofifi_api.db import new_id, new_ids, sync_window, tombstone, utcnow
 from sofifi_api.errors import (
     Conflict,
     FieldError,
@@ -238,6 +238,39 @@ class _References:
     surveys: set[uuid.UUID] = field(default_factory=set)
 
 
+def _live_programs(areas: AreaScope) -> tuple[sa.ColumnElement[bool], ...]:
+    """The programs a submission may be about: live and within the client's areas."""
+    return col(Program.deleted_at).is_(None), PROGRAMS.where(areas)
+
+
+def _live_projects(areas: AreaScope) -> tuple[sa.ColumnElement[bool], ...]:
+    """The infrastructure projects a submission may be about: live and within its areas."""
+    return col(InfrastructureProject.deleted_at).is_(None), PROJECTS.where(areas)
+
+
+_LIVE_AREA = (col(Area.deleted_at).is_(None),)
+
+
+def _references_hold(areas: AreaScope) -> RowCondition:
+    """SQL over an incoming row: the subject and the area it names are ones
+    `_reference_errors` accepts (survey answers aside)."""
+
+    def condition(row: sa.ColumnCollection[str, sa.ColumnElement[Any]]) -> sa.ColumnElement[bool]:
+        program = sa.exists().where(col(Program.id) == row.program_id, *_live_programs(areas))
+        project = sa.exists().where(
+            col(InfrastructureProject.id) == row.infrastructure_project_id,
+            *_live_projects(areas),
+        )
+        area = sa.exists().where(col(Area.code) == row.area_code, *_LIVE_AREA)
+        return sa.and_(
+            sa.or_(row.program_id.is_(None), program),
+            sa.or_(row.infrastructure_project_id.is_(None), project),
+            sa.or_(row.area_code.is_(None), area),
+        )
+
+    return condition
+
+
 async def _load_references(
     session: AsyncSession, items: Sequence[FeedbackCreate], areas: AreaScope
 ) -> _References:
@@ -246,11 +279,7 @@ async def _load_references(
     program_ids = {item.program_id for item in items if item.program_id is not None}
     if program_ids:
         found = await session.exec(
-            select(Program.id).where(
-                col(Program.id).in_(program_ids),
-                col(Program.deleted_at).is_(None),
-                PROGRAMS.where(areas),
-            )
+            select(Program.id).where(col(Program.id).in_(program_ids), *_live_programs(areas))
         )
         refs.programs = set(found.all())
     project_ids = {
@@ -261,16 +290,14 @@ async def _load_references(
     if project_ids:
         found_projects = await session.exec(
             select(InfrastructureProject.id).where(
-                col(InfrastructureProject.id).in_(project_ids),
-                col(InfrastructureProject.deleted_at).is_(None),
-                PROJECTS.where(areas),
+                col(InfrastructureProject.id).in_(project_ids), *_live_projects(areas)
             )
         )
         refs.projects = set(found_projects.all())
     codes = {item.area_code for item in items if item.area_code is not None}
     if codes:
         found_areas = await session.exec(
-            select(Area.code).where(col(Area.code).in_(codes), col(Area.deleted_at).is_(None))
+            select(Area.code).where(col(Area.code).in_(codes), *_LIVE_AREA)
         )
         refs.areas = set(found_areas.all())
     pairs = {
@@ -366,39 +393,58 @@ async def find_submission(
     return found.first()
 
 
+StoredFeedback = Feedback | sa.Row[Any]
+"""Feedback as the ORM loaded it or as the INSERT returned its row: both read as
+`FeedbackPublic`."""
+
+
 async def create_feedback(
     session: AsyncSession, data: FeedbackCreate, *, client_id: uuid.UUID, areas: AreaScope
-) -> tuple[Feedback, bool]:
+) -> tuple[StoredFeedback, bool]:
     """Stores the submission, or finds the one this client already made with the same
-    `client_ref`; the flag says whether it is new."""
+    `client_ref`; the flag says whether it is new.
+
+    A submission that is valid on its face and answers no survey is stored by one statement
+    that itself checks what it refers to; when that stores nothing (a reference does not hold,
+    or the client_ref was used), the submission takes the checks below, which say why."""
+    received_at = utcnow()
+    content_errors = _content_errors(data, received_at)
+    if (
+        not content_errors
+        and data.survey_id is None
+        and uncovered_field(areas, "area_code", data.area_code) is None
+    ):
+        row = _row(data, new_id(), client_id, received_at)
+        stored = await _checked_insert(areas).run(session, row)
+        if stored is not None:
+            return stored, True
     if data.client_ref is not None:
         existing = await find_submission(session, client_id, data.client_ref)
         if existing is not None:
             return await _in_sight(session, existing, areas), False
-    received_at = utcnow()
-    errors = _content_errors(data, received_at)
-    if errors:
-        _raise_for(errors, data, areas)
+    if content_errors:
+        _raise_for(content_errors, data, areas)
     refs = await _load_references(session, [data], areas)
     _raise_for(_reference_errors(data, refs, areas), data, areas)
-    feedback = Feedback.model_validate(
-        data, update={"received_at": received_at, "client_id": client_id}
-    )
-    if data.client_ref is None:
-        session.add(feedback)
-        await session.flush()
-        return feedback, True
-    try:
-        # The unique index settles a race with a concurrent submission of the same reference.
-        async with session.begin_nested():
-            session.add(feedback)
-            await session.flush()
-    except IntegrityError:
-        existing = await find_submission(session, client_id, data.client_ref)
-        if existing is None:
-            raise
-        return await _in_sight(session, existing, areas), False
-    return feedback, True
+    stored = await _INSERT.run(session, _row(data, new_id(), client_id, received_at))
+    if stored is not None:
+        return stored, True
+    # The unique index settled a race with a concurrent submission of the same reference.
+    assert data.client_ref is not None  # only a row with a reference can be refused
+    existing = await find_submission(session, client_id, data.client_ref)
+    if existing is None:
+        raise Conflict("A concurrent request held this client_ref; send the submission again.")
+    return await _in_sight(session, existing, areas), False
+
+
+_TABLE: sa.Table = Feedback.__table__  # type: ignore[attr-defined]
+_INSERT = RecordedInsert(_TABLE, RESOURCE_TYPE)
+
+
+@functools.lru_cache(maxsize=256)
+def _checked_insert(areas: AreaScope) -> RecordedInsert:
+    """The INSERT that stores a submission only if its references hold, one per area scope."""
+    return RecordedInsert(_TABLE, RESOURCE_TYPE, only_if=_references_hold(areas))
 
 
 async def _in_sight(session: AsyncSession, feedback: Feedback, areas: AreaScope) -> Feedback:
@@ -525,10 +571,9 @@ async def create_feedback_batch(
     created_ids = {
         index: feedback_id for (index, _), feedback_id in zip(accepted, ids, strict=True)
     }
-    table: sa.Table = Feedback.__table__  # type: ignore[attr-defined]
     inserted = await insert_recorded(
         session,
-        table,
+        _TABLE,
         [
             _row(data, feedback_id, client_id, now)
             for (_, data), feedback_id in zip(accepted, ids, strict=True)
