@@ -69,6 +69,7 @@ async def test_the_201_body_is_byte_for_byte_what_get_answers(
     fetched = await client.get(created.headers["Location"])
 
     assert created.status_code == 201
+    assert created.headers["Location"] == f"http://testserver/v1/feedback/{created.json()['id']}"
     assert fetched.status_code == 200
     assert created.content == fetched.content
 
