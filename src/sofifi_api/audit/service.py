@@ -175,8 +175,7 @@ class RecordedInsert:
                 **_creation_event(actor, self.resource_type),
             }
         together = event is not None and dialect == "postgresql"
-        if together:
-            assert event is not None
+        if event is not None and together:
             params |= {_parameter(_EVENTS, name): value for name, value in event.items()}
         inserted = (await connection.execute(self._statement(dialect, together), params)).first()
         if inserted is not None and event is not None and not together:
