@@ -55,6 +55,10 @@ def create_app(database: Database | None = None) -> FastAPI:
         # process; frozen, it is no longer walked by every full collection, which the many
         # short-lived objects of a large batch or export otherwise set off again and again.
         gc.freeze()
+        # A request allocates thousands of short-lived objects, nearly all freed by reference
+        # counting; collecting the young generation every 700 allocations (the default) cost
+        # a tenth of a simple read's time, every 50,000 does the same work less often.
+        gc.set_threshold(50_000, 20, 20)
         try:
             yield
         finally:
