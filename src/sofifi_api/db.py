@@ -387,7 +387,9 @@ async def reading_connection(request: Request) -> AsyncIterator[AsyncConnection]
         yield connection
 
 
-ReadingDep = Annotated[AsyncConnection, Depends(reading_connection)]
+# scope="function": the connection goes back to the pool when the route returns, not after the
+# answer is sent; a client reading slowly holds none.
+ReadingDep = Annotated[AsyncConnection, Depends(reading_connection, scope="function")]
 
 
 def _array_item_type(column_type: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:
