@@ -227,6 +227,22 @@ def _check_same_answers(servers: dict[str, Server], routes: list[Route], key: st
 Rounds = dict[str, list[dict[str, Measured]]]
 
 
+def _load(
+    server: Server, route: Route, key: str, args: argparse.Namespace, *, saturate: bool = False
+) -> Measured:
+    """wrk on one route of one server, with the run's connections and duration (or those of
+    saturation)."""
+    return run_wrk(
+        f"{server.url}{route.path}",
+        key=key,
+        connections=args.saturate_connections if saturate else args.connections,
+        threads=args.threads,
+        duration=args.saturate_seconds if saturate else args.duration,
+        post=route.post,
+        cpus=args.wrk_cpu,
+    )
+
+
 def _measure(
     servers: dict[str, Server], routes: list[Route], key: str, args: argparse.Namespace
 ) -> Rounds:
@@ -235,15 +251,7 @@ def _measure(
     for round_number in range(1, args.rounds + 1):
         for route in routes:
             measured = {
-                server.name: run_wrk(
-                    f"{server.url}{route.path}",
-                    key=key,
-                    connections=args.connections,
-                    threads=args.threads,
-                    duration=args.duration,
-                    post=route.post,
-                    cpus=args.wrk_cpu,
-                )
+                server.name: _load(server, route, key, args)
                 for server in _servers_of(route, servers)
             }
             results[route.label].append(measured)
@@ -260,18 +268,7 @@ def _saturate(
 ) -> Saturated:
     """The list and the POST on the service alone, with many more clients than connections."""
     loaded = [route for route in routes if route.plain or route.post is not None]
-    return {
-        route.label: run_wrk(
-            f"{service.url}{route.path}",
-            key=key,
-            connections=args.saturate_connections,
-            threads=args.threads,
-            duration=args.saturate_seconds,
-            post=route.post,
-            cpus=args.wrk_cpu,
-        )
-        for route in loaded
-    }
+    return {route.label: _load(service, route, key, args, saturate=True) for route in loaded}
 
 
 def _report_saturation(saturated: Saturated, args: argparse.Namespace) -> bool:
