@@ -1,6 +1,7 @@
 """Authentication from the grant cache: no query for a credential seen a moment ago, and never
 longer than the change to a client or key allows."""
 
+import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -146,3 +147,47 @@ async def test_the_cache_holds_at_most_its_bound() -> None:
         await cache.grant(f"key:{number}", load)
 
     assert len(cache) == 3
+
+
+class SlowLoads(Loads):
+    """A load that waits until it is let through."""
+
+    def __init__(self, live: LiveKey | None, *, fails: bool = False) -> None:
+        super().__init__(live)
+        self.through = asyncio.Event()
+        self.fails = fails
+
+    async def __call__(self) -> LiveKey | None:
+        self.calls += 1
+        await self.through.wait()
+        if self.fails and self.calls == 1:
+            raise ConnectionError("the database went away")
+        return self.live
+
+
+async def test_requests_missing_a_key_together_load_it_once() -> None:
+    cache = GrantCache()
+    load = SlowLoads(_live_key(None))
+    waiting = [asyncio.create_task(cache.grant("key:busy", load)) for _ in range(16)]
+    await asyncio.sleep(0)
+
+    load.through.set()
+    grants = await asyncio.gather(*waiting)
+
+    assert load.calls == 1
+    assert all(grant is not None for grant in grants)
+
+
+async def test_requests_waiting_on_a_failed_load_load_the_key_themselves() -> None:
+    cache = GrantCache()
+    load = SlowLoads(_live_key(None), fails=True)
+    first = asyncio.create_task(cache.grant("key:flaky", load))
+    second = asyncio.create_task(cache.grant("key:flaky", load))
+    await asyncio.sleep(0)
+
+    load.through.set()
+
+    with pytest.raises(ConnectionError):
+        await first
+    assert await second is not None
+    assert load.calls == 2

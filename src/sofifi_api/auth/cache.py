@@ -7,12 +7,13 @@ the cache at once, at its flush and again when its transaction ends. Expiry (the
 a rotated key's end of grace) is checked against the clock on every request, cached or not.
 """
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
@@ -30,6 +31,8 @@ HOLD_SECONDS = 0.5
 MAX_ENTRIES = 10_000
 
 _CHANGED = "credentials_changed"
+# What a load that raised gives the requests that waited for it.
+_FAILED = object()
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ class GrantCache:
         # Insertion order is age order: the oldest entry is always the first.
         self._entries: dict[str, tuple[float, Grant]] = {}
         self._generation = 0
+        # Loads under way, by key: what requests missing the same key meanwhile wait for.
+        self._loading: dict[str, asyncio.Future[Grant | object | None]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -83,15 +88,40 @@ class GrantCache:
         """The grant `cache_key` names if it is live now, loaded with `load` unless held."""
         grant = self._held(cache_key)
         if grant is None:
+            grant = await self._load(cache_key, load)
+            if grant is None:
+                return None
+        return grant if grant.is_live(utcnow()) else None
+
+    async def _load(
+        self, cache_key: str, load: Callable[[], Awaitable[LiveKey | None]]
+    ) -> Grant | None:
+        """One load of a key at a time: requests that miss it together (its hold ended under
+        load) wait for the first one's instead of each querying. If that load fails, each
+        waiting request loads it itself."""
+        pending = self._loading.get(cache_key)
+        if pending is not None:
+            loaded = await asyncio.shield(pending)
+            if loaded is not _FAILED:
+                return cast(Grant | None, loaded)
+            return await self._load(cache_key, load)
+        future: asyncio.Future[Grant | object | None] = asyncio.get_running_loop().create_future()
+        self._loading[cache_key] = future
+        try:
             generation = self._generation
             live = await load()
-            if live is None:
-                return None
-            grant = Grant.of(live.key, live.client)
+            grant = None if live is None else Grant.of(live.key, live.client)
             # A change committed while the row was read may have cleared the cache since.
-            if generation == self._generation:
+            if grant is not None and generation == self._generation:
                 self._hold(cache_key, grant)
-        return grant if grant.is_live(utcnow()) else None
+        except BaseException:
+            future.set_result(_FAILED)
+            raise
+        else:
+            future.set_result(grant)
+            return grant
+        finally:
+            del self._loading[cache_key]
 
     def clear(self) -> None:
         self._entries.clear()
