@@ -10,6 +10,7 @@ import pytest
 from tests.exports.conftest import TRICKY_TEXTS, Json
 from tests.factories import create_feedback, create_organization, create_program, create_survey
 
+from sofifi_api.areas.representation import AREAS
 from sofifi_api.auth.areas import EVERY_AREA
 from sofifi_api.consultations.service import ConsultationFilters, consultations_query
 from sofifi_api.enrollments.service import EnrollmentFilters, enrollments_query
@@ -26,7 +27,9 @@ from sofifi_api.exports.service import (
     tabular_export,
 )
 from sofifi_api.feedback.service import FeedbackFilters, feedback_query
+from sofifi_api.organizations.representation import ORGANIZATIONS
 from sofifi_api.organizations.service import OrganizationFilters, organizations_query
+from sofifi_api.programs.representation import PROGRAMS
 from sofifi_api.representations import collections
 from sofifi_api.representations.collection import Collection
 
@@ -94,7 +97,7 @@ def plain_collections() -> list[tuple[Collection, Any]]:
             collections.FEEDBACK,
             feedback_query(FeedbackFilters(include_deleted=True), areas=EVERY_AREA),
         ),
-        (collections.ORGANIZATIONS, organizations_query(OrganizationFilters())),
+        (ORGANIZATIONS, organizations_query(OrganizationFilters())),
         (collections.ENROLLMENTS, enrollments_query(EnrollmentFilters(), areas=EVERY_AREA)),
         (collections.CONSULTATIONS, consultations_query(ConsultationFilters(), areas=EVERY_AREA)),
     ]
@@ -103,7 +106,7 @@ def plain_collections() -> list[tuple[Collection, Any]]:
 def test_the_plain_collections_are_those_of_plain_fields() -> None:
     assert {collection.name for collection, _ in plain_collections()} == {
         collection.name
-        for collection in vars(collections).values()
+        for collection in [*vars(collections).values(), ORGANIZATIONS, AREAS, PROGRAMS]
         if isinstance(collection, Collection) and sql_writable(collection.fields)
     }
 

@@ -7,14 +7,12 @@ from sofifi_api.areas.service import AreaFilters, get_area
 from sofifi_api.db import SessionDep
 from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery
 
+AreaCodePath = Annotated[
+    str, Path(max_length=40, description="The area's code.", examples=["82.72.02.1003"])
+]
 
-async def area_from_path(
-    session: SessionDep,
-    code: Annotated[
-        str,
-        Path(max_length=40, description="The area's code.", examples=["82.72.02.1003"]),
-    ],
-) -> Area:
+
+async def area_from_path(session: SessionDep, code: AreaCodePath) -> Area:
     return await get_area(session, code)
 
 

@@ -1,17 +1,24 @@
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.areas import service
-from sofifi_api.areas.dependencies import AreaDep, AreaFiltersDep
+from sofifi_api.areas.dependencies import AreaCodePath, AreaDep, AreaFiltersDep
 from sofifi_api.areas.models import Area, AreaCreate, AreaPublic, AreaUpdate
 from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.conditional import IfMatchDep
-from sofifi_api.db import SessionDep
+from sofifi_api.db import ReadingDep, SessionDep
 from sofifi_api.errors import problem_responses
-from sofifi_api.pagination import Page, PageDep, page_body
+from sofifi_api.pagination import Page, PageDep
+from sofifi_api.representations.reading import json_response, page_response
 
 router = APIRouter(prefix="/areas", tags=["areas"])
+
+
+async def _represent(session: AsyncSession, area: Area) -> dict[str, Any]:
+    """What `get_area` answers for this area, as this request's transaction sees it."""
+    return await service.read_area(await session.connection(), area.code)
 
 
 @router.get(
@@ -22,15 +29,11 @@ router = APIRouter(prefix="/areas", tags=["areas"])
     responses=problem_responses(400, 422),
 )
 async def list_areas(
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    page: PageDep,
-    filters: AreaFiltersDep,
-) -> dict[str, Any]:
+    request: Request, connection: ReadingDep, page: PageDep, filters: AreaFiltersDep
+) -> Response:
     """Areas in code order, so that each area follows its parent."""
-    items, next_key = await service.list_areas(session, page, filters)
-    return page_body(request, response, items, next_key)
+    items, next_key = await service.list_areas(connection, page, filters)
+    return page_response(request, items, next_key)
 
 
 @router.post(
@@ -63,10 +66,10 @@ async def create_area(
     summary="Get an area",
     responses=problem_responses(404, 422),
 )
-async def get_area(area: AreaDep) -> Area:
+async def get_area(connection: ReadingDep, code: AreaCodePath) -> Response:
     """The area by its code (an official Kemendagri code, or a local one under its
     district); a deleted one answers 404."""
-    return area
+    return json_response(await service.read_area(connection, code))
 
 
 @router.patch(
@@ -82,12 +85,13 @@ async def update_area(
     area: AreaDep,
     body: AreaUpdate,
     if_match: IfMatchDep,
-) -> Area:
+) -> Response:
     """Changes only the fields sent; the code never changes, and the result must still fit
     the hierarchy and code rules. A client restricted to areas may change only areas within
     them (403)."""
-    await if_match.require_current(session, area, AreaPublic)
-    return await service.update_area(session, area, body, areas=principal.areas)
+    await if_match.require_current(session, area, lambda: _represent(session, area))
+    await service.update_area(session, area, body, areas=principal.areas)
+    return json_response(await _represent(session, area))
 
 
 @router.delete(
@@ -103,5 +107,5 @@ async def delete_area(
     """Leaves a tombstone that `include_deleted` lists; refused while child areas or live
     organizations, participants, programs, projects or feedback still name it. A client
     restricted to areas may delete only areas within them (403)."""
-    await if_match.require_current(session, area, AreaPublic)
+    await if_match.require_current(session, area, lambda: _represent(session, area))
     await service.delete_area(session, area, areas=principal.areas)

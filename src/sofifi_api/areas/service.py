@@ -3,24 +3,40 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from sofifi_api.areas.models import Area, AreaCreate, AreaLevel, AreaUpdate
-from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
+from sofifi_api.areas.representation import AREAS
+from sofifi_api.areas.visibility import AREAS as VISIBLE_AREAS
+from sofifi_api.auth.areas import (
+    EVERY_AREA,
+    AreaScope,
+    refuse_stored_outside,
+    refuse_uncovered_fields,
+)
 from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import Conflict, FieldError, NotFound, ValidationFailed
 from sofifi_api.feedback.models import Feedback
 from sofifi_api.infrastructure_projects.models import InfrastructureProject, ProjectArea
 from sofifi_api.organizations.models import Organization
-from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.pagination import PageRequest
 from sofifi_api.participants.models import Participant
 from sofifi_api.programs.models import Program, ProgramArea
+from sofifi_api.representations.reading import (
+    KEY,
+    item_statement,
+    page_statement,
+    read_one,
+    read_page,
+)
 
 REFERENCE_AREAS_CSV = Path(__file__).resolve().parent / "data" / "areas-sofifi.csv"
 
@@ -137,12 +153,33 @@ def areas_query(filters: AreaFilters) -> SelectOfScalar[Area]:
     )
 
 
+@lru_cache(maxsize=256)
+def _page_of_areas(filters: AreaFilters, dialect: str, continued: bool) -> Select[Any]:
+    return page_statement(AREAS, areas_query(filters), dialect, continued=continued)
+
+
+@lru_cache(maxsize=8)
+def _one_area(dialect: str) -> Select[Any]:
+    matching = VISIBLE_AREAS.readable(EVERY_AREA).where(
+        Area.code == KEY, col(Area.deleted_at).is_(None)
+    )
+    return item_statement(AREAS, matching, dialect)
+
+
 async def list_areas(
-    session: AsyncSession, page: PageRequest, filters: AreaFilters
-) -> tuple[list[Area], str | None]:
-    statement = areas_query(filters)
-    rows = (await session.exec(keyset(statement, col(Area.code), page))).all()
-    return cut_page(rows, page, lambda area: area.code)
+    connection: AsyncConnection, page: PageRequest, filters: AreaFilters
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of areas as `AreaPublic` items, and the code to continue after."""
+    statement = _page_of_areas(filters, connection.dialect.name, page.after is not None)
+    return await read_page(connection, AREAS, statement, page)
+
+
+async def read_area(connection: AsyncConnection, code: str) -> dict[str, Any]:
+    """The live area as `AreaPublic`."""
+    item = await read_one(connection, AREAS, _one_area(connection.dialect.name), code)
+    if item is None:
+        raise AreaNotFound(code)
+    return item
 
 
 def _check_hierarchy(

@@ -12,11 +12,13 @@ from sofifi_api.db import SessionDep
 from sofifi_api.infrastructure_projects.dependencies import ProjectDep
 from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
+# As `ProjectDep` declares it, for the routes that read without loading the project.
+ProjectIdPath = Annotated[str, Path(max_length=64, description="The infrastructure project's id.")]
+ContributionIdPath = Annotated[str, Path(max_length=64, description="The contribution's id.")]
+
 
 async def contribution_from_path(
-    session: SessionDep,
-    project: ProjectDep,
-    contribution_id: Annotated[str, Path(max_length=64, description="The contribution's id.")],
+    session: SessionDep, project: ProjectDep, contribution_id: ContributionIdPath
 ) -> Contribution:
     parsed = parse_id(contribution_id)
     if parsed is None:

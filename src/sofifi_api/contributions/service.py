@@ -1,11 +1,14 @@
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlmodel import col
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.contributions.models import (
@@ -18,8 +21,18 @@ from sofifi_api.contributions.visibility import CONTRIBUTIONS
 from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import NotFound, ValidationFailed
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
-from sofifi_api.infrastructure_projects.service import mark_project_changed
-from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.infrastructure_projects.service import ProjectNotFound, mark_project_changed
+from sofifi_api.infrastructure_projects.visibility import PROJECTS
+from sofifi_api.pagination import PageRequest
+from sofifi_api.representations import collections
+from sofifi_api.representations.reading import (
+    KEY,
+    item_statement,
+    page_statement,
+    read_one,
+    read_page,
+)
+from sofifi_api.schemas import parse_id
 
 
 class ContributionNotFound(NotFound):
@@ -86,12 +99,87 @@ def contributions_query(
     )
 
 
+# The parameter a project's contributions are compared with, so that one statement serves
+# every project.
+_PROJECT: sa.BindParameter[Any] = sa.bindparam("project")
+
+
+@lru_cache(maxsize=8)
+def _live_project(areas: AreaScope) -> Select[Any]:
+    """The project `_PROJECT` names, if it is live and the client sees it."""
+    return select(col(InfrastructureProject.id)).where(  # type: ignore[return-value]
+        InfrastructureProject.id == _PROJECT,
+        col(InfrastructureProject.deleted_at).is_(None),
+        PROJECTS.where(areas),
+    )
+
+
+async def _require_project(
+    connection: AsyncConnection, project_id: str, areas: AreaScope
+) -> uuid.UUID:
+    """The id of the live project named in the path, if the client sees it (else it is
+    reported missing, with its contributions)."""
+    parsed = parse_id(project_id)
+    if parsed is not None:
+        found = await connection.execute(_live_project(areas), {"project": parsed})
+        if found.first() is not None:
+            return parsed
+    raise ProjectNotFound(project_id)
+
+
+@lru_cache(maxsize=256)
+def _page_of_contributions(
+    filters: ContributionFilters, areas: AreaScope, dialect: str, continued: bool
+) -> Select[Any]:
+    matching = contributions_query(filters, areas=areas).where(Contribution.project_id == _PROJECT)
+    return page_statement(collections.CONTRIBUTIONS, matching, dialect, continued=continued)
+
+
+@lru_cache(maxsize=256)
+def _one_contribution(areas: AreaScope, dialect: str) -> Select[Any]:
+    matching = CONTRIBUTIONS.readable(areas).where(
+        Contribution.id == KEY,
+        Contribution.project_id == _PROJECT,
+        col(Contribution.deleted_at).is_(None),
+    )
+    return item_statement(collections.CONTRIBUTIONS, matching, dialect)
+
+
 async def list_contributions(
-    session: AsyncSession, page: PageRequest, filters: ContributionFilters, *, areas: AreaScope
-) -> tuple[list[Contribution], str | None]:
-    statement = contributions_query(filters, areas=areas)
-    rows = (await session.exec(keyset(statement, col(Contribution.id), page))).all()
-    return cut_page(rows, page, lambda contribution: contribution.id)
+    connection: AsyncConnection,
+    project_id: str,
+    page: PageRequest,
+    filters: ContributionFilters,
+    *,
+    areas: AreaScope,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the live project's contributions as `ContributionPublic` items, and the key
+    to continue after."""
+    project = await _require_project(connection, project_id, areas)
+    # The project is a parameter of the statement, so that all projects share it.
+    statement = _page_of_contributions(
+        replace(filters, project_id=None), areas, connection.dialect.name, page.after is not None
+    )
+    return await read_page(
+        connection, collections.CONTRIBUTIONS, statement, page, {"project": project}
+    )
+
+
+async def read_contribution(
+    connection: AsyncConnection, project_id: str, contribution_id: str, *, areas: AreaScope
+) -> dict[str, Any]:
+    """The live contribution of the live project as `ContributionPublic`, if the client sees
+    the project (else the project is reported missing)."""
+    project = await _require_project(connection, project_id, areas)
+    parsed = parse_id(contribution_id)
+    if parsed is not None:
+        statement = _one_contribution(areas, connection.dialect.name)
+        item = await read_one(
+            connection, collections.CONTRIBUTIONS, statement, parsed, {"project": project}
+        )
+        if item is not None:
+            return item
+    raise ContributionNotFound(contribution_id)
 
 
 async def create_contribution(

@@ -10,12 +10,14 @@ from sofifi_api.enrollments.service import EnrollmentFilters, EnrollmentNotFound
 from sofifi_api.programs.dependencies import ProgramDep
 from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
+EnrollmentIdPath = Annotated[str, Path(max_length=64, description="The enrollment's id.")]
+
 
 async def enrollment_from_path(
     session: SessionDep,
     principal: PrincipalDep,
     program: ProgramDep,
-    enrollment_id: Annotated[str, Path(max_length=64, description="The enrollment's id.")],
+    enrollment_id: EnrollmentIdPath,
 ) -> Enrollment:
     """A live enrollment of the live program named in the path; one of a participant outside
     the client's areas is reported missing."""

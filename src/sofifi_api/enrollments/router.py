@@ -1,13 +1,18 @@
-from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.dependencies import PrincipalDep, requires
+from sofifi_api.auth.principal import Principal
 from sofifi_api.conditional import IfMatchDep
-from sofifi_api.db import SessionDep
+from sofifi_api.db import ReadingDep, SessionDep
 from sofifi_api.enrollments import service
-from sofifi_api.enrollments.dependencies import EnrollmentDep, EnrollmentFiltersDep
+from sofifi_api.enrollments.dependencies import (
+    EnrollmentDep,
+    EnrollmentFiltersDep,
+    EnrollmentIdPath,
+)
 from sofifi_api.enrollments.models import (
     Enrollment,
     EnrollmentCreate,
@@ -15,10 +20,24 @@ from sofifi_api.enrollments.models import (
     EnrollmentUpdate,
 )
 from sofifi_api.errors import problem_responses
-from sofifi_api.pagination import Page, PageDep, page_body
-from sofifi_api.programs.dependencies import ProgramDep
+from sofifi_api.pagination import Page, PageDep
+from sofifi_api.programs.dependencies import ProgramDep, ProgramIdPath
+from sofifi_api.representations.reading import json_response, page_response
 
 router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollments"])
+
+
+async def _represent(
+    session: AsyncSession, principal: Principal, enrollment: Enrollment
+) -> dict[str, Any]:
+    """What `get_enrollment` answers for this enrollment, as this request's transaction sees
+    it."""
+    return await service.read_enrollment(
+        await session.connection(),
+        str(enrollment.program_id),
+        str(enrollment.id),
+        areas=principal.areas,
+    )
 
 
 @router.get(
@@ -30,19 +49,18 @@ router = APIRouter(prefix="/programs/{program_id}/enrollments", tags=["enrollmen
 )
 async def list_enrollments(
     request: Request,
-    response: Response,
-    session: SessionDep,
+    connection: ReadingDep,
     principal: PrincipalDep,
-    program: ProgramDep,
+    program_id: ProgramIdPath,
     page: PageDep,
     filters: EnrollmentFiltersDep,
-) -> dict[str, Any]:
+) -> Response:
     """The program's enrollments in creation order; 404 when the program is deleted. A client
     restricted to areas sees only enrollments of participants in its areas."""
     items, next_key = await service.list_enrollments(
-        session, page, replace(filters, program_id=program.id), areas=principal.areas
+        connection, program_id, page, filters, areas=principal.areas
     )
-    return page_body(request, response, items, next_key)
+    return page_response(request, items, next_key)
 
 
 @router.post(
@@ -77,10 +95,17 @@ async def create_enrollment(
     summary="Get an enrollment",
     responses=problem_responses(404, 422),
 )
-async def get_enrollment(enrollment: EnrollmentDep) -> Enrollment:
+async def get_enrollment(
+    connection: ReadingDep,
+    principal: PrincipalDep,
+    program_id: ProgramIdPath,
+    enrollment_id: EnrollmentIdPath,
+) -> Response:
     """The enrollment with its status and income outcome. One of another program, or of a
     participant outside the client's areas, answers 404."""
-    return enrollment
+    return json_response(
+        await service.read_enrollment(connection, program_id, enrollment_id, areas=principal.areas)
+    )
 
 
 @router.patch(
@@ -92,14 +117,18 @@ async def get_enrollment(enrollment: EnrollmentDep) -> Enrollment:
 )
 async def update_enrollment(
     session: SessionDep,
+    principal: PrincipalDep,
     program: ProgramDep,
     enrollment: EnrollmentDep,
     body: EnrollmentUpdate,
     if_match: IfMatchDep,
-) -> Enrollment:
+) -> Response:
     """Changes only the fields sent; `participant_id` cannot change (enroll anew instead)."""
-    await if_match.require_current(session, enrollment, EnrollmentPublic)
-    return await service.update_enrollment(session, program, enrollment, body)
+    await if_match.require_current(
+        session, enrollment, lambda: _represent(session, principal, enrollment)
+    )
+    await service.update_enrollment(session, program, enrollment, body)
+    return json_response(await _represent(session, principal, enrollment))
 
 
 @router.delete(
@@ -110,8 +139,14 @@ async def update_enrollment(
     responses=problem_responses(404, 422),
 )
 async def delete_enrollment(
-    session: SessionDep, program: ProgramDep, enrollment: EnrollmentDep, if_match: IfMatchDep
+    session: SessionDep,
+    principal: PrincipalDep,
+    program: ProgramDep,
+    enrollment: EnrollmentDep,
+    if_match: IfMatchDep,
 ) -> None:
     """Leaves a tombstone that `include_deleted` lists; the participant may be enrolled again."""
-    await if_match.require_current(session, enrollment, EnrollmentPublic)
+    await if_match.require_current(
+        session, enrollment, lambda: _represent(session, principal, enrollment)
+    )
     await service.delete_enrollment(session, program, enrollment)

@@ -1,11 +1,14 @@
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.db import sync_window, tombstone, utcnow
@@ -17,11 +20,21 @@ from sofifi_api.enrollments.models import (
 )
 from sofifi_api.enrollments.visibility import ENROLLMENTS
 from sofifi_api.errors import Conflict, NotFound, ValidationFailed
-from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.pagination import PageRequest
 from sofifi_api.participants.models import Participant
 from sofifi_api.participants.visibility import PARTICIPANTS
 from sofifi_api.programs.models import Program
-from sofifi_api.schemas import check_date_order
+from sofifi_api.programs.service import ProgramNotFound
+from sofifi_api.programs.visibility import PROGRAMS
+from sofifi_api.representations import collections
+from sofifi_api.representations.reading import (
+    KEY,
+    item_statement,
+    page_statement,
+    read_one,
+    read_page,
+)
+from sofifi_api.schemas import check_date_order, parse_id
 
 
 class EnrollmentNotFound(NotFound):
@@ -84,12 +97,85 @@ def enrollments_query(
     )
 
 
+# The parameter a program's enrollments are compared with, so that one statement serves
+# every program.
+_PROGRAM: sa.BindParameter[Any] = sa.bindparam("program")
+
+
+@lru_cache(maxsize=8)
+def _live_program(areas: AreaScope) -> Select[Any]:
+    """The program `_PROGRAM` names, if it is live and the client sees it."""
+    return select(col(Program.id)).where(  # type: ignore[return-value]
+        Program.id == _PROGRAM, col(Program.deleted_at).is_(None), PROGRAMS.where(areas)
+    )
+
+
+async def _require_program(
+    connection: AsyncConnection, program_id: str, areas: AreaScope
+) -> uuid.UUID:
+    """The id of the live program named in the path, if the client sees it (else it is
+    reported missing, with its enrollments)."""
+    parsed = parse_id(program_id)
+    if parsed is not None:
+        found = await connection.execute(_live_program(areas), {"program": parsed})
+        if found.first() is not None:
+            return parsed
+    raise ProgramNotFound(program_id)
+
+
+@lru_cache(maxsize=256)
+def _page_of_enrollments(
+    filters: EnrollmentFilters, areas: AreaScope, dialect: str, continued: bool
+) -> Select[Any]:
+    matching = enrollments_query(filters, areas=areas).where(Enrollment.program_id == _PROGRAM)
+    return page_statement(collections.ENROLLMENTS, matching, dialect, continued=continued)
+
+
+@lru_cache(maxsize=256)
+def _one_enrollment(areas: AreaScope, dialect: str) -> Select[Any]:
+    matching = ENROLLMENTS.readable(areas).where(
+        Enrollment.id == KEY,
+        Enrollment.program_id == _PROGRAM,
+        col(Enrollment.deleted_at).is_(None),
+    )
+    return item_statement(collections.ENROLLMENTS, matching, dialect)
+
+
 async def list_enrollments(
-    session: AsyncSession, page: PageRequest, filters: EnrollmentFilters, *, areas: AreaScope
-) -> tuple[list[Enrollment], str | None]:
-    statement = enrollments_query(filters, areas=areas)
-    rows = (await session.exec(keyset(statement, col(Enrollment.id), page))).all()
-    return cut_page(rows, page, lambda enrollment: enrollment.id)
+    connection: AsyncConnection,
+    program_id: str,
+    page: PageRequest,
+    filters: EnrollmentFilters,
+    *,
+    areas: AreaScope,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the live program's enrollments as `EnrollmentPublic` items, and the key to
+    continue after."""
+    program = await _require_program(connection, program_id, areas)
+    # The program is a parameter of the statement, so that all programs share it.
+    statement = _page_of_enrollments(
+        replace(filters, program_id=None), areas, connection.dialect.name, page.after is not None
+    )
+    return await read_page(
+        connection, collections.ENROLLMENTS, statement, page, {"program": program}
+    )
+
+
+async def read_enrollment(
+    connection: AsyncConnection, program_id: str, enrollment_id: str, *, areas: AreaScope
+) -> dict[str, Any]:
+    """The live enrollment of the live program as `EnrollmentPublic`, if the client sees it
+    (else it is reported missing; the program too, when the client does not see it)."""
+    program = await _require_program(connection, program_id, areas)
+    parsed = parse_id(enrollment_id)
+    if parsed is not None:
+        statement = _one_enrollment(areas, connection.dialect.name)
+        item = await read_one(
+            connection, collections.ENROLLMENTS, statement, parsed, {"program": program}
+        )
+        if item is not None:
+            return item
+    raise EnrollmentNotFound(enrollment_id)
 
 
 def _check_completion(

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response, StreamingResponse
 
 from sofifi_api.areas.dependencies import AreaFiltersDep
+from sofifi_api.areas.representation import AREAS
 from sofifi_api.areas.service import areas_query
 from sofifi_api.auth.dependencies import PrincipalDep, requires
 from sofifi_api.consultations.dependencies import ConsultationFiltersDep
@@ -36,6 +37,7 @@ from sofifi_api.feedback.service import feedback_query
 from sofifi_api.infrastructure_projects.dependencies import ProjectFiltersDep
 from sofifi_api.infrastructure_projects.service import projects_query
 from sofifi_api.organizations.dependencies import OrganizationFiltersDep
+from sofifi_api.organizations.representation import ORGANIZATIONS
 from sofifi_api.organizations.service import organizations_query
 from sofifi_api.participants.dependencies import ParticipantFiltersDep
 from sofifi_api.participants.service import participants_query
@@ -86,7 +88,7 @@ async def export_organizations(
     return _tabular(
         request,
         source,
-        collections.ORGANIZATIONS,
+        ORGANIZATIONS,
         organizations_query(filters),
         export_format,
     )
@@ -109,7 +111,7 @@ async def export_areas(
     filters: AreaFiltersDep,
 ) -> Response:
     """Every area the list shows, streamed as CSV or NDJSON."""
-    return _tabular(request, source, collections.AREAS, areas_query(filters), export_format)
+    return _tabular(request, source, AREAS, areas_query(filters), export_format)
 
 
 @router.get(

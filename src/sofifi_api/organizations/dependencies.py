@@ -11,10 +11,11 @@ from sofifi_api.organizations.service import (
 )
 from sofifi_api.schemas import IncludeDeletedQuery, UpdatedSinceQuery, parse_id
 
+OrganizationIdPath = Annotated[str, Path(max_length=64, description="The organization's id.")]
+
 
 async def organization_from_path(
-    session: SessionDep,
-    organization_id: Annotated[str, Path(max_length=64, description="The organization's id.")],
+    session: SessionDep, organization_id: OrganizationIdPath
 ) -> Organization:
     parsed = parse_id(organization_id)
     if parsed is None:

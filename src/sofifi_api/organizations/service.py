@@ -2,14 +2,21 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from sofifi_api.areas.service import ensure_area_exists
-from sofifi_api.auth.areas import AreaScope, refuse_stored_outside, refuse_uncovered_fields
+from sofifi_api.auth.areas import (
+    EVERY_AREA,
+    AreaScope,
+    refuse_stored_outside,
+    refuse_uncovered_fields,
+)
 from sofifi_api.db import sync_window, tombstone, utcnow
 from sofifi_api.errors import Conflict, NotFound
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
@@ -19,8 +26,18 @@ from sofifi_api.organizations.models import (
     OrganizationKind,
     OrganizationUpdate,
 )
-from sofifi_api.pagination import PageRequest, cut_page, keyset
+from sofifi_api.organizations.representation import ORGANIZATIONS
+from sofifi_api.organizations.visibility import ORGANIZATIONS as VISIBLE_ORGANIZATIONS
+from sofifi_api.pagination import PageRequest
 from sofifi_api.programs.models import Program, ProgramPartner
+from sofifi_api.representations.reading import (
+    KEY,
+    item_statement,
+    page_statement,
+    read_one,
+    read_page,
+)
+from sofifi_api.schemas import parse_id
 
 
 class OrganizationNotFound(NotFound):
@@ -75,12 +92,38 @@ def organizations_query(filters: OrganizationFilters) -> SelectOfScalar[Organiza
     )
 
 
+@lru_cache(maxsize=256)
+def _page_of_organizations(
+    filters: OrganizationFilters, dialect: str, continued: bool
+) -> Select[Any]:
+    return page_statement(ORGANIZATIONS, organizations_query(filters), dialect, continued=continued)
+
+
+@lru_cache(maxsize=8)
+def _one_organization(dialect: str) -> Select[Any]:
+    matching = VISIBLE_ORGANIZATIONS.readable(EVERY_AREA).where(
+        Organization.id == KEY, col(Organization.deleted_at).is_(None)
+    )
+    return item_statement(ORGANIZATIONS, matching, dialect)
+
+
 async def list_organizations(
-    session: AsyncSession, page: PageRequest, filters: OrganizationFilters
-) -> tuple[list[Organization], str | None]:
-    statement = organizations_query(filters)
-    rows = (await session.exec(keyset(statement, col(Organization.id), page))).all()
-    return cut_page(rows, page, lambda organization: organization.id)
+    connection: AsyncConnection, page: PageRequest, filters: OrganizationFilters
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of organizations as `OrganizationPublic` items, and the key to continue after."""
+    statement = _page_of_organizations(filters, connection.dialect.name, page.after is not None)
+    return await read_page(connection, ORGANIZATIONS, statement, page)
+
+
+async def read_organization(connection: AsyncConnection, organization_id: str) -> dict[str, Any]:
+    """The live organization as `OrganizationPublic`."""
+    parsed = parse_id(organization_id)
+    if parsed is not None:
+        statement = _one_organization(connection.dialect.name)
+        item = await read_one(connection, ORGANIZATIONS, statement, parsed)
+        if item is not None:
+            return item
+    raise OrganizationNotFound(organization_id)
 
 
 async def create_organization(

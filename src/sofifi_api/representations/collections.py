@@ -1,13 +1,12 @@
 """What each collection's items hold: the fields of its representation, in order, and the SQL
 that selects them, derived values included (counts, totals, related codes and ids are
 subqueries of one statement, never a query per row). Lists, single reads and exports build
-their items from these."""
+their items from these; those of organizations, areas and programs live in their packages."""
 
 from typing import Any
 
 from sqlmodel import col
 
-from sofifi_api.areas.models import Area
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution
@@ -19,7 +18,6 @@ from sofifi_api.infrastructure_projects.service import (
     participation_totals_of,
     women_share,
 )
-from sofifi_api.organizations.models import Organization
 from sofifi_api.participants.models import GroupPublic, Participant, PersonSummary
 from sofifi_api.participants.service import member_ids_of
 from sofifi_api.representations.collection import (
@@ -29,38 +27,6 @@ from sofifi_api.representations.collection import (
     sorted_ids,
 )
 from sofifi_api.representations.fields import Field, Kind, derived, field
-
-ORGANIZATIONS = Collection(
-    name="organizations",
-    key=col(Organization.id),
-    fields=(
-        *resource_fields(Organization),
-        field("name", col(Organization.name), Kind.TEXT),
-        field("kind", col(Organization.kind), Kind.TEXT),
-        field("acronym", col(Organization.acronym), Kind.TEXT),
-        field("description", col(Organization.description), Kind.TEXT),
-        field("area_code", col(Organization.area_code), Kind.TEXT),
-        field("website", col(Organization.website), Kind.TEXT),
-    ),
-)
-
-AREAS = Collection(
-    name="areas",
-    key=col(Area.code),
-    fields=(
-        field("code", col(Area.code), Kind.TEXT),
-        field("name", col(Area.name), Kind.TEXT),
-        field("level", col(Area.level), Kind.TEXT),
-        field("parent_code", col(Area.parent_code), Kind.TEXT),
-        field("is_official", col(Area.is_official), Kind.BOOLEAN),
-        field("bps_code", col(Area.bps_code), Kind.TEXT),
-        field("latitude", col(Area.latitude), Kind.NUMBER),
-        field("longitude", col(Area.longitude), Kind.NUMBER),
-        field("created_at", col(Area.created_at), Kind.TIMESTAMP),
-        field("updated_at", col(Area.updated_at), Kind.TIMESTAMP),
-        field("deleted_at", col(Area.deleted_at), Kind.TIMESTAMP),
-    ),
-)
 
 FEEDBACK = Collection(
     name="feedback",

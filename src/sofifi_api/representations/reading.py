@@ -61,14 +61,19 @@ def item_statement(
 
 
 async def read_page(
-    connection: AsyncConnection, collection: Collection, statement: Select[Any], page: PageRequest
+    connection: AsyncConnection,
+    collection: Collection,
+    statement: Select[Any],
+    page: PageRequest,
+    parameters: Mapping[str, Any] | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The page's items (`statement` from `page_statement`, continued when the page is), and
-    the key to continue after (None on the last page)."""
-    parameters = {"limit": page.limit + 1}
+    """The page's items (`statement` from `page_statement`, continued when the page is, with
+    the values of any other parameters it takes, such as its parent's key), and the key to
+    continue after (None on the last page)."""
+    values = {**(parameters or {}), "limit": page.limit + 1}
     if page.after is not None:
-        parameters["after"] = key_value(collection.key, page.after)
-    rows = (await connection.execute(statement, parameters)).all()
+        values["after"] = key_value(collection.key, page.after)
+    rows = (await connection.execute(statement, values)).all()
     items = collection.items(rows[: page.limit], connection.dialect.name)
     if len(rows) > page.limit and items:
         return items, str(items[-1][collection.key_field])
@@ -76,10 +81,15 @@ async def read_page(
 
 
 async def read_one(
-    connection: AsyncConnection, collection: Collection, statement: Select[Any], key: Any
+    connection: AsyncConnection,
+    collection: Collection,
+    statement: Select[Any],
+    key: Any,
+    parameters: Mapping[str, Any] | None = None,
 ) -> dict[str, Any] | None:
-    """The item `statement` (from `item_statement`) selects for `key`, or None."""
-    row = (await connection.execute(statement, {"key": key})).first()
+    """The item `statement` (from `item_statement`) selects for `key` (and the values of any
+    other parameters it takes), or None."""
+    row = (await connection.execute(statement, {**(parameters or {}), "key": key})).first()
     return None if row is None else collection.items([row], connection.dialect.name)[0]
 
 
