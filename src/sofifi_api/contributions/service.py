@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select, SelectOfScalar
 
@@ -27,6 +27,7 @@ from sofifi_api.pagination import PageRequest
 from sofifi_api.representations import collections
 from sofifi_api.representations.reading import (
     KEY,
+    is_live,
     item_statement,
     page_statement,
     read_one,
@@ -104,26 +105,14 @@ def contributions_query(
 _PROJECT: sa.BindParameter[Any] = sa.bindparam("project")
 
 
-@lru_cache(maxsize=8)
-def _live_project(areas: AreaScope) -> Select[Any]:
-    """The project `_PROJECT` names, if it is live and the client sees it."""
-    return select(col(InfrastructureProject.id)).where(  # type: ignore[return-value]
-        InfrastructureProject.id == _PROJECT,
-        col(InfrastructureProject.deleted_at).is_(None),
-        PROJECTS.where(areas),
-    )
-
-
 async def _require_project(
     connection: AsyncConnection, project_id: str, areas: AreaScope
 ) -> uuid.UUID:
     """The id of the live project named in the path, if the client sees it (else it is
     reported missing, with its contributions)."""
     parsed = parse_id(project_id)
-    if parsed is not None:
-        found = await connection.execute(_live_project(areas), {"project": parsed})
-        if found.first() is not None:
-            return parsed
+    if parsed is not None and await is_live(connection, PROJECTS, parsed, areas):
+        return parsed
     raise ProjectNotFound(project_id)
 
 

@@ -29,6 +29,7 @@ from sofifi_api.programs.visibility import PROGRAMS
 from sofifi_api.representations import collections
 from sofifi_api.representations.reading import (
     KEY,
+    is_live,
     item_statement,
     page_statement,
     read_one,
@@ -102,24 +103,14 @@ def enrollments_query(
 _PROGRAM: sa.BindParameter[Any] = sa.bindparam("program")
 
 
-@lru_cache(maxsize=8)
-def _live_program(areas: AreaScope) -> Select[Any]:
-    """The program `_PROGRAM` names, if it is live and the client sees it."""
-    return select(col(Program.id)).where(  # type: ignore[return-value]
-        Program.id == _PROGRAM, col(Program.deleted_at).is_(None), PROGRAMS.where(areas)
-    )
-
-
 async def _require_program(
     connection: AsyncConnection, program_id: str, areas: AreaScope
 ) -> uuid.UUID:
     """The id of the live program named in the path, if the client sees it (else it is
     reported missing, with its enrollments)."""
     parsed = parse_id(program_id)
-    if parsed is not None:
-        found = await connection.execute(_live_program(areas), {"program": parsed})
-        if found.first() is not None:
-            return parsed
+    if parsed is not None and await is_live(connection, PROGRAMS, parsed, areas):
+        return parsed
     raise ProgramNotFound(program_id)
 
 

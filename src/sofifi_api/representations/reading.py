@@ -18,6 +18,7 @@ costs as much as the query itself.
 """
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 import msgspec
@@ -27,6 +28,8 @@ from sqlmodel.sql.expression import Select, SelectOfScalar
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sofifi_api.auth.areas import AreaScope
+from sofifi_api.auth.visibility import Visibility
 from sofifi_api.pagination import PageRequest, encode_cursor, key_value
 from sofifi_api.representations.collection import Collection
 
@@ -91,6 +94,22 @@ async def read_one(
     other parameters it takes), or None."""
     row = (await connection.execute(statement, {**(parameters or {}), "key": key})).first()
     return None if row is None else collection.items([row], connection.dialect.name)[0]
+
+
+@lru_cache(maxsize=64)
+def _live_row(visibility: Visibility[Any], areas: AreaScope) -> sa.Select[Any]:
+    table: Any = visibility.table
+    key = getattr(table, visibility.key)
+    return sa.select(key).where(key == KEY, table.deleted_at.is_(None), visibility.where(areas))
+
+
+async def is_live(
+    connection: AsyncConnection, visibility: Visibility[Any], key: Any, areas: AreaScope
+) -> bool:
+    """Whether the row `key` names is live and the client sees it (the parent of a nested
+    collection, before its page or item is read): one keyed statement."""
+    found = await connection.execute(_live_row(visibility, areas), {"key": key})
+    return found.first() is not None
 
 
 def json_response(
