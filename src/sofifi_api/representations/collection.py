@@ -55,12 +55,15 @@ class Collection:
             made = self._made[dialect] = (selected, item_builder(self.fields, dialect))
         return made
 
-    def statement(self, matching: SelectOfScalar[Any], dialect: str, *columns: Any) -> Select[Any]:
-        """The collection's rows: those `matching` selects (the list's filtered, area-scoped
-        select), as `columns` (by default what every field selects on `dialect`), in key
-        order."""
+    def select(self, matching: SelectOfScalar[Any], dialect: str, *columns: Any) -> Select[Any]:
+        """The rows `matching` selects (the list's filtered, area-scoped select), as `columns`
+        (by default what every field selects on `dialect`), in no order yet."""
         selected = columns or self._for(dialect)[0]
-        return matching.with_only_columns(*selected).order_by(self.key)  # type: ignore[return-value]
+        return matching.with_only_columns(*selected)  # type: ignore[return-value]
+
+    def statement(self, matching: SelectOfScalar[Any], dialect: str, *columns: Any) -> Select[Any]:
+        """As `select`, in key order (an export's whole collection)."""
+        return self.select(matching, dialect, *columns).order_by(self.key)
 
     def items(self, rows: Sequence[Sequence[Any]], dialect: str) -> list[dict[str, Any]]:
         """The items of rows `statement` selected on `dialect` (with its default columns)."""

@@ -49,7 +49,7 @@ def page_statement(
 ) -> Select[Any]:
     """A page of those `matching` selects (filtered and area-scoped) as the collection's
     fields, in key order: `limit` rows, after the key `after` when `continued`."""
-    statement = collection.statement(matching, dialect).order_by(None)
+    statement = collection.select(matching, dialect)
     key = collection.key
     if continued:
         statement = statement.where(key > sa.bindparam("after", type_=key.type))
@@ -60,7 +60,7 @@ def item_statement(
     collection: Collection, matching: SelectOfScalar[Any], dialect: str
 ) -> Select[Any]:
     """The item `matching` selects (comparing a key with `KEY`) as the collection's fields."""
-    return collection.statement(matching, dialect).order_by(None)
+    return collection.select(matching, dialect)
 
 
 async def read_page(
