@@ -2,7 +2,7 @@
 headers, which uvicorn lacks: its keep-alive timer restarts on every byte received, so a client
 sending headers a byte at a time would hold its connection for ever.
 
-A body is timed by `BodyLimitMiddleware` (it arrives after the application has the request).
+A body is timed by `InputLimitsMiddleware` (it arrives after the application has the request).
 """
 
 import asyncio

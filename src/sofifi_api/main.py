@@ -22,7 +22,7 @@ from sofifi_api.health import router as health_router
 from sofifi_api.idempotency.openapi import install_idempotency
 from sofifi_api.logs import configure_logging
 from sofifi_api.middleware import (
-    BodyLimitMiddleware,
+    InputLimitsMiddleware,
     RequestContextMiddleware,
     UnhandledErrorMiddleware,
 )
@@ -93,7 +93,7 @@ def create_app(database: Database | None = None) -> FastAPI:
     # Last over the document: describes and links the responses the steps above added.
     install_document_completion(app)
     app.add_middleware(
-        BodyLimitMiddleware,
+        InputLimitsMiddleware,
         max_bytes=settings.max_body_bytes,
         max_batch_bytes=settings.max_batch_body_bytes,
         stall_seconds=settings.request_body_timeout_seconds,

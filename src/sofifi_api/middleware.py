@@ -1,5 +1,5 @@
-"""ASGI middleware: request ids, request logs and metrics, body size, time, depth and
-content type limits."""
+"""ASGI middleware: request ids, request logs and metrics, query text, body size, time, depth
+and content type limits."""
 
 import asyncio
 import logging
@@ -17,8 +17,9 @@ from starlette.routing import BaseRoute, compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sofifi_api import metrics
-from sofifi_api.errors import BodyRefused, answer_exception, problem_response
+from sofifi_api.errors import BodyRefused, ValidationFailed, answer_exception, problem_response
 from sofifi_api.json_depth import MAX_JSON_DEPTH, nests_deeper_than
+from sofifi_api.schemas import refuse_nul_in_query
 
 logger = logging.getLogger("sofifi_api.access")
 
@@ -187,10 +188,11 @@ class UnhandledErrorMiddleware:
             await response(scope, receive, send)
 
 
-class BodyLimitMiddleware:
-    """Refuses bodies that are not JSON or declare a charset other than UTF-8 (415), are not
-    UTF-8 (400), are larger than the route allows (413), that stall
-    (408, and the connection is closed) or that nest too deeply to parse (400).
+class InputLimitsMiddleware:
+    """Refuses input no operation takes, before any route reads it: a NUL in a `/v1` query
+    parameter (422), and bodies that are not JSON or declare a charset other than UTF-8 (415),
+    are not UTF-8 (400), are larger than the route allows (413), that stall (408, and the
+    connection is closed) or that nest too deeply to parse (400).
 
     A JSON body is read whole before the route sees it (every route reads it whole anyway), so
     its nesting is checked before any parser recurses into it.
@@ -208,7 +210,17 @@ class BodyLimitMiddleware:
         return self.max_batch_bytes if path.rstrip("/").endswith("/batch") else self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith("/v1/"):
+            try:
+                refuse_nul_in_query(scope["query_string"])
+            except ValidationFailed as exc:
+                response = await answer_exception(Request(scope), exc)
+                await response(scope, receive, send)
+                return
+        if scope["method"] not in _BODY_METHODS:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

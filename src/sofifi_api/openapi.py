@@ -5,6 +5,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from sofifi_api.auth.dependencies import document_security
 from sofifi_api.openapi_links import document_links
 from sofifi_api.openapi_responses import document_responses
 
@@ -150,13 +151,14 @@ def parameters_without_null(document: dict[str, Any]) -> None:
 
 def install_document_completion(app: FastAPI) -> None:
     """Completes the generated document (call after every other step that adds responses):
-    parameters without null, response descriptions and problem examples, then links between
-    operations."""
+    the credentials each operation takes, parameters without null, response descriptions and
+    problem examples, then links between operations."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
+            document_security(document, app.routes)
             parameters_without_null(document)
             document_responses(document)
             document_links(document)

@@ -1,6 +1,6 @@
 """The `/v1` API: one router per resource package."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 
 from sofifi_api.areas.router import router as areas
 from sofifi_api.audit.router import router as audit
@@ -17,14 +17,12 @@ from sofifi_api.oauth.router import router as oauth
 from sofifi_api.organizations.router import router as organizations
 from sofifi_api.participants.router import router as participants
 from sofifi_api.programs.router import router as programs
-from sofifi_api.schemas import refuse_nul_in_query
 from sofifi_api.statistics.router import router as statistics
 from sofifi_api.surveys.router import router as surveys
 
 v1_router = APIRouter(
     prefix="/v1",
     responses=problem_responses(401, 403, 429),
-    dependencies=[Depends(refuse_nul_in_query)],
 )
 for resource_router in (
     organizations,

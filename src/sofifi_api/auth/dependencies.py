@@ -1,13 +1,16 @@
 """The credential check every `/v1` operation runs first, and the scopes it demands."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 from fastapi.dependencies.models import Dependant
+from fastapi.encoders import jsonable_encoder
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPBearer, OAuth2, SecurityScopes
+from starlette.routing import BaseRoute
 
 from sofifi_api.auth.cache import grant_cache
 from sofifi_api.auth.credentials import KEY_PREFIX, digest_key
@@ -25,7 +28,8 @@ TOKEN_URL = "/v1/oauth/token"  # noqa: S105  (a path, not a secret)
 _REALM = 'Bearer realm="sofifi-api"'
 logger = logging.getLogger(__name__)
 
-# Both schemes travel as `Authorization: Bearer …`; declaring both lets /docs offer either.
+# Both schemes travel as `Authorization: Bearer …`; documenting both lets /docs offer either.
+# They are described, never run: `authenticate` reads the header once, in the middleware.
 api_key_scheme = HTTPBearer(
     scheme_name="ApiKey",
     bearerFormat="sfk_…",
@@ -133,12 +137,7 @@ async def authenticate(request: Request, open_session: SessionOpener) -> Princip
     return principal
 
 
-async def authorize(
-    security_scopes: SecurityScopes,
-    request: Request,
-    _api_key: Annotated[Any, Depends(api_key_scheme)],
-    _oauth2: Annotated[Any, Depends(oauth2_scheme)],
-) -> Principal:
+async def authorize(security_scopes: SecurityScopes, request: Request) -> Principal:
     """Checks the operation's scopes (403) for the client the request was authenticated as.
 
     Route dependencies run before the route's own, so the principal is on `request.state`
@@ -189,7 +188,7 @@ def requires_any(*scopes: str) -> Any:
     `any_scope_security(...)` as the route's `openapi_extra` to document the alternatives."""
 
     async def authorize_any(request: Request) -> Principal:
-        principal = await authorize(SecurityScopes(), request, None, None)
+        principal = await authorize(SecurityScopes(), request)
         if not any(principal.allows(scope) for scope in scopes):
             raise MissingAnyScope(scopes)
         return principal
@@ -198,10 +197,43 @@ def requires_any(*scopes: str) -> Any:
     return Depends(authorize_any)
 
 
+_SCHEMES = (api_key_scheme, oauth2_scheme)
+
+
 def any_scope_security(*scopes: str) -> dict[str, Any]:
     """OpenAPI security requirements met by any one of `scopes`, with either scheme."""
-    schemes = (api_key_scheme.scheme_name, oauth2_scheme.scheme_name)
-    return {"security": [{scheme: [scope]} for scope in scopes for scheme in schemes]}
+    return {"security": [{scheme.scheme_name: [scope]} for scope in scopes for scheme in _SCHEMES]}
+
+
+def _scopes_demanded(dependant: Dependant) -> list[str]:
+    """The scopes `requires(...)` demands of an operation, in the order declared."""
+    scopes: list[str] = []
+    for dependency in dependant.dependencies:
+        own = dependency.own_oauth_scopes or [] if dependency.call is authorize else []
+        scopes += [scope for scope in [*own, *_scopes_demanded(dependency)] if scope not in scopes]
+    return scopes
+
+
+def document_security(document: dict[str, Any], routes: Sequence[BaseRoute]) -> None:
+    """Both schemes in the document, and on every operation that needs a credential the
+    scopes it demands, met with either scheme. An operation that states its own requirements
+    (the change feed's alternatives) keeps them."""
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    for scheme in _SCHEMES:
+        schemes[scheme.scheme_name] = jsonable_encoder(
+            scheme.model, by_alias=True, exclude_none=True
+        )
+    paths = document.get("paths", {})
+    for route in iter_route_contexts(routes):
+        if not isinstance(route.original_route, APIRoute) or not needs_credential(route.dependant):
+            continue
+        scopes = _scopes_demanded(route.dependant)
+        for method in route.methods or ():
+            operation = paths.get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation.setdefault(
+                    "security", [{scheme.scheme_name: scopes} for scheme in _SCHEMES]
+                )
 
 
 async def current_principal(request: Request) -> Principal:
