@@ -29,12 +29,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-import asyncpg
 import msgspec
 import sqlalchemy as sa
 from sqlalchemy import Row
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.sql.expression import SelectOfScalar
 from starlette.requests import Request
@@ -44,6 +41,7 @@ from starlette.types import Message, Receive, Scope, Send
 from sofifi_api import metrics
 from sofifi_api.auth.principal import Principal
 from sofifi_api.db import utcnow
+from sofifi_api.driver import driver_errors, driver_statement
 from sofifi_api.errors import request_id_of
 from sofifi_api.exports.fields import sql_csv_line, sql_writable
 from sofifi_api.exports.formats import (
@@ -185,25 +183,6 @@ def tabular_export(
     return collection.statement(matching, dialect), writer
 
 
-def driver_query(statement: Any, dialect: Dialect) -> tuple[str, list[Any]]:
-    """The statement as the driver takes it: SQL with numbered parameters, and their values as
-    SQLAlchemy would send them (lists expanded, each value through its type's processor)."""
-    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-    values = compiled.construct_params()
-    arguments = []
-    for name in compiled.positiontup or ():
-        # A list's values are named after its parameter: `<name>_1`, `<name>_2`, ...
-        bound = name
-        while bound not in compiled.binds:
-            bound, _, index = bound.rpartition("_")
-            if not bound or not index.isdigit():
-                raise ValueError(f"no parameter of the statement is named {name}")
-        processor = compiled.binds[bound].type.dialect_impl(dialect).bind_processor(dialect)
-        value = values[name]
-        arguments.append(value if processor is None else processor(value))
-    return str(compiled), arguments
-
-
 async def _driver_rows(
     connection: AsyncConnection, statement: Any, chunk_rows: int
 ) -> AsyncGenerator[_Chunk, None]:
@@ -212,14 +191,11 @@ async def _driver_rows(
     await connection.exec_driver_sql("SELECT 1")
     driver = (await connection.get_raw_connection()).driver_connection
     assert driver is not None, "an open connection has its driver's"
-    sql, arguments = driver_query(statement, connection.dialect)
-    try:
-        cursor = await driver.cursor(sql, *arguments)
+    query = driver_statement(statement, connection.dialect)
+    async with driver_errors(connection, query.sql):
+        cursor = await driver.cursor(query.sql, *query.arguments())
         while rows := await cursor.fetch(chunk_rows):
             yield rows
-    except asyncpg.PostgresError as error:
-        # As SQLAlchemy raises the driver's errors, so that the same problem answers them.
-        raise DBAPIError(sql, None, error) from error
 
 
 async def _result_rows(

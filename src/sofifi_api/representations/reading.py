@@ -12,12 +12,14 @@ its resource reads on its session's connection, inside its transaction.
 
 The statements take their varying values as parameters (`KEY`, and a page's `after` and
 `limit`), so a resource builds each distinct statement once and keeps it (`functools.cache` or
-`lru_cache` on its builder): SQLAlchemy then finds the compiled form by the statement's
-memoised cache key and reads the result without adapting its columns, work that otherwise
-costs as much as the query itself.
+`lru_cache` on its builder): SQLAlchemy then finds its compiled form by the statement's
+memoised cache key. An item's statement, one per area scope, is run on PostgreSQL by the driver
+itself (`driver.fetch`), compiled once: for a single read SQLAlchemy's execution and result
+layers cost more than the query. A page's statement holds its filters' values and stays with
+SQLAlchemy, whose cache matches statements by shape.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -30,6 +32,7 @@ from starlette.responses import Response
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.visibility import Visibility
+from sofifi_api.driver import fetch, kept_driver_statement
 from sofifi_api.pagination import PageRequest, encode_cursor, key_value
 from sofifi_api.representations.collection import Collection
 
@@ -76,6 +79,8 @@ async def read_page(
     values = {**(parameters or {}), "limit": page.limit + 1}
     if page.after is not None:
         values["after"] = key_value(collection.key, page.after)
+    # SQLAlchemy's execution: the statement holds the list's filter values, new with nearly
+    # every sync (`updated_since`), and its compiled cache finds it by shape, whatever they are.
     rows = (await connection.execute(statement, values)).all()
     items = collection.items(rows[: page.limit], connection.dialect.name)
     if len(rows) > page.limit and items:
@@ -92,8 +97,8 @@ async def read_one(
 ) -> dict[str, Any] | None:
     """The item `statement` (from `item_statement`) selects for `key` (and the values of any
     other parameters it takes), or None."""
-    row = (await connection.execute(statement, {**(parameters or {}), "key": key})).first()
-    return None if row is None else collection.items([row], connection.dialect.name)[0]
+    rows = await _keyed_rows(connection, statement, {**(parameters or {}), "key": key})
+    return collection.items(rows, connection.dialect.name)[0] if rows else None
 
 
 @lru_cache(maxsize=64)
@@ -108,8 +113,18 @@ async def is_live(
 ) -> bool:
     """Whether the row `key` names is live and the client sees it (the parent of a nested
     collection, before its page or item is read): one keyed statement."""
-    found = await connection.execute(_live_row(visibility, areas), {"key": key})
-    return found.first() is not None
+    return bool(await _keyed_rows(connection, _live_row(visibility, areas), {"key": key}))
+
+
+async def _keyed_rows(
+    connection: AsyncConnection, statement: sa.Select[Any], values: Mapping[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """The rows a kept statement (one per area scope, the key a parameter) selects with
+    `values`; on PostgreSQL run by the driver itself, compiled once."""
+    if connection.dialect.name == "postgresql":
+        return await fetch(connection, kept_driver_statement(statement, connection.dialect), values)
+    rows: Sequence[Sequence[Any]] = (await connection.execute(statement, values)).all()
+    return rows
 
 
 def json_response(
