@@ -30,7 +30,7 @@ from sofifi_api.openapi import API_DESCRIPTION, TAGS, install_document_completio
 from sofifi_api.participants.crypto import keys_for
 from sofifi_api.ratelimit.limiter import build_rate_limiter
 from sofifi_api.ratelimit.middleware import RateLimitHeadersMiddleware
-from sofifi_api.routers import v1_router
+from sofifi_api.routers import include_v1
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -106,5 +106,5 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     app.include_router(health_router)
     app.include_router(metrics.router)
-    app.include_router(v1_router)
+    include_v1(app)
     return app
