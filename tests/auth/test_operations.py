@@ -54,6 +54,20 @@ def test_every_v1_operation_declares_a_scope(operations: Operations) -> None:
     assert len(operations) >= 45
 
 
+def test_every_v1_operation_takes_an_api_key_or_an_access_token(app: FastAPI) -> None:
+    document = app.openapi()
+    schemes = set(document["components"]["securitySchemes"])
+    offered = {
+        (method, path): {scheme for requirement in operation["security"] for scheme in requirement}
+        for path, item in document["paths"].items()
+        if path.startswith("/v1/") and path not in PUBLIC_PATHS
+        for method, operation in item.items()
+    }
+
+    assert schemes == {"ApiKey", "OAuth2"}
+    assert {key: schemes for key in offered} == offered
+
+
 async def test_no_credential_is_401_with_challenge_everywhere(
     anonymous_client: httpx.AsyncClient, operations: Operations
 ) -> None:
