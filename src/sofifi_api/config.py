@@ -1,22 +1,34 @@
 """Service settings, read once from the environment."""
 
 import logging
+import math
 import os
 import secrets
 import stat
 import tempfile
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_SQLITE_PATH = Path("var/sofifi.db")
 DEFAULT_SECRET_KEY_PATH = Path("var/secret-key")
 _SECRET_KEY_MIN_LENGTH = 16
+# About three days: 5 s, 5 min, 30 min, 2 h, 5 h, then every 10 h.
+DEFAULT_WEBHOOK_RETRY_SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000) + (36000,) * 7
+_WEBHOOK_MAX_DELAY_SECONDS = 7 * 24 * 3600
+_WEBHOOK_MAX_RETRIES = 100
 
 
 class SecretKeyError(RuntimeError):
@@ -198,6 +210,56 @@ class Settings(BaseSettings):
         description="`sofifi-api serve` first brings the schema to the latest revision (the "
         "container image's default, for its SQLite database).",
     )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Let webhooks go to loopback, private and link-local addresses and to plain "
+        "http URLs: for tests and local development only.",
+    )
+    webhook_retry_schedule: Annotated[tuple[float, ...], NoDecode] = Field(
+        default=DEFAULT_WEBHOOK_RETRY_SCHEDULE,
+        description="Comma-separated delays in seconds between a failed webhook delivery and "
+        "its next attempt (each varied by ±20 %); after the last, the delivery is given up.",
+    )
+    webhook_connect_timeout_seconds: float = Field(
+        default=5,
+        gt=0,
+        le=60,
+        description="How long a webhook delivery may take to resolve its host and connect.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=15,
+        gt=0,
+        le=300,
+        description="How long a webhook delivery may take in all, until the receiver's answer.",
+    )
+
+    @field_validator("webhook_retry_schedule", mode="before")
+    @classmethod
+    def _comma_separated_delays(cls, value: object) -> object:
+        return parse_retry_schedule(value) if isinstance(value, str) else value
+
+    @field_validator("webhook_retry_schedule")
+    @classmethod
+    def _delays_in_range(cls, delays: tuple[float, ...]) -> tuple[float, ...]:
+        if not delays:
+            raise ValueError("the retry schedule needs at least one delay")
+        if len(delays) > _WEBHOOK_MAX_RETRIES:
+            raise ValueError(f"the retry schedule has more than {_WEBHOOK_MAX_RETRIES} delays")
+        for position, delay in enumerate(delays, start=1):
+            if not math.isfinite(delay) or delay <= 0 or delay > _WEBHOOK_MAX_DELAY_SECONDS:
+                raise ValueError(
+                    f"delay {position} must be more than 0 and at most "
+                    f"{_WEBHOOK_MAX_DELAY_SECONDS} seconds"
+                )
+        return delays
+
+    @model_validator(mode="after")
+    def _connect_within_total_timeout(self) -> "Settings":
+        if self.webhook_connect_timeout_seconds > self.webhook_timeout_seconds:
+            raise ValueError(
+                "webhook_connect_timeout_seconds may not exceed webhook_timeout_seconds"
+            )
+        return self
 
     @field_validator("log_level", "log_format", mode="before")
     @classmethod
@@ -264,6 +326,20 @@ def _generate_secret_key(path: Path) -> str:
     finally:
         os.unlink(temporary)
     return secret
+
+
+def parse_retry_schedule(text: str) -> tuple[float, ...]:
+    """Delays in seconds from a comma-separated list (`"5, 300, 1800"`)."""
+    items = [item.strip() for item in text.split(",")]
+    if not any(items):
+        raise ValueError("the retry schedule is empty; give comma-separated delays in seconds")
+    delays: list[float] = []
+    for position, item in enumerate(items, start=1):
+        try:
+            delays.append(float(item))
+        except ValueError:
+            raise ValueError(f"delay {position} ({item!r}) is not a number of seconds") from None
+    return tuple(delays)
 
 
 @lru_cache

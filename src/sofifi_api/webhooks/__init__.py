@@ -1,0 +1,1 @@
+"""Webhook delivery: signed events sent to partners' endpoints, retried on a schedule."""
