@@ -65,7 +65,7 @@ def test_every_v1_operation_takes_an_api_key_or_an_access_token(app: FastAPI) ->
     }
 
     assert schemes == {"ApiKey", "OAuth2"}
-    assert {key: schemes for key in offered} == offered
+    assert dict.fromkeys(offered, schemes) == offered
 
 
 async def test_no_credential_is_401_with_challenge_everywhere(

@@ -104,4 +104,3 @@ def receiving(
         server.should_exit = True
         thread.join(timeout=10)
         listener.close()
-
