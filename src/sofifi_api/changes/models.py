@@ -2,7 +2,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import BaseModel, Field
 from sqlmodel import Field as ColumnField
 from sqlmodel import SQLModel
 
@@ -190,16 +190,6 @@ ChangeEntry = Annotated[
     Field(discriminator="type"),
 ]
 """A resource that changed, with what it is now: one schema per `type`."""
-
-CHANGE_ENTRY: TypeAdapter[ChangeEntry] = TypeAdapter(ChangeEntry)
-
-
-def change_entry(change_type: ChangeType, key: str, resource: BaseModel | None) -> ChangeEntry:
-    """The feed's entry for a resource: an upsert carrying its representation, or a delete."""
-    op = ChangeOp.delete if resource is None else ChangeOp.upsert
-    return CHANGE_ENTRY.validate_python(
-        {"type": change_type, "id": key, "op": op, "resource": resource}
-    )
 
 
 class ChangePage(BaseModel):

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from sofifi_api.auth.dependencies import (
     MissingScope,
@@ -14,6 +14,7 @@ from sofifi_api.changes.service import FEED_SCOPES, KINDS, Position
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import FieldError, ValidationFailed, problem_responses
 from sofifi_api.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
+from sofifi_api.representations.reading import json_response
 
 router = APIRouter(prefix="/changes", tags=["changes"])
 
@@ -75,7 +76,7 @@ async def list_changes(
         int,
         Query(ge=1, le=MAX_LIMIT, description="At most this many changes per page."),
     ] = DEFAULT_LIMIT,
-) -> ChangePage:
+) -> Response:
     """Every create, update and delete since the cursor, oldest first, for keeping a copy in
     sync: store each `upsert`'s `resource` under its `type` and `id`, mark each `delete`'s
     resource deleted, then ask again with `next_cursor`. An empty `data` means the copy is up
@@ -98,4 +99,4 @@ async def list_changes(
         areas=principal.areas,
         limit=limit,
     )
-    return ChangePage(data=entries, next_cursor=encode_cursor(position.key()))
+    return json_response({"data": entries, "next_cursor": encode_cursor(position.key())})

@@ -10,20 +10,20 @@ from pydantic import BaseModel
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sofifi_api.areas.models import AreaPublic
+from sofifi_api.areas.representation import AREAS
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.visibility import Visibility
-from sofifi_api.changes.models import Change, ChangeEntry, ChangeType, change_entry
+from sofifi_api.changes.models import Change, ChangeOp, ChangeType
 from sofifi_api.changes.visibility import saw_it_leave
 from sofifi_api.consultations.models import ConsultationPublic
-from sofifi_api.contributions.models import ContributionPublic
-from sofifi_api.enrollments.models import EnrollmentPublic
 from sofifi_api.errors import InvalidCursor
 from sofifi_api.feedback.models import FeedbackPublic
 from sofifi_api.infrastructure_projects.service import describe_projects
-from sofifi_api.organizations.models import OrganizationPublic
+from sofifi_api.organizations.representation import ORGANIZATIONS
 from sofifi_api.participants.service import summaries
-from sofifi_api.programs.service import details_loaders, represent
+from sofifi_api.programs.representation import PROGRAMS
+from sofifi_api.representations.collection import Collection
+from sofifi_api.representations.collections import CONTRIBUTIONS, ENROLLMENTS
 from sofifi_api.resources import VISIBILITY
 from sofifi_api.surveys.models import SurveyPublic
 from sofifi_api.surveys.service import with_latest_versions
@@ -58,12 +58,6 @@ def _each(public: type[BaseModel]) -> Represent:
     return represent_each
 
 
-async def _programs(
-    session: AsyncSession, programs: Sequence[Any], _areas: AreaScope
-) -> Sequence[BaseModel]:
-    return await represent(session, programs)
-
-
 async def _projects(
     session: AsyncSession, projects: Sequence[Any], _areas: AreaScope
 ) -> Sequence[BaseModel]:
@@ -79,14 +73,20 @@ async def _surveys(
     ]
 
 
+# Each changed resource's key, with the resource as its list shows it (None: it is deleted).
+Current = dict[str, dict[str, Any] | None]
+
+
 @dataclass(frozen=True)
 class Kind:
     """How the feed reads one type of resource: the scope that opens it, which rows the client
-    sees (the type's one visibility rule), and its representation as its list shows it."""
+    sees (the type's one visibility rule), and its representation as its list shows it: the
+    read kit's collection where the type has one, its public model otherwise."""
 
     scope: str
     visibility: Visibility[Any]
-    represent: Represent
+    collection: Collection | None = None
+    represent: Represent | None = None
     options: tuple[Any, ...] = ()
 
     @property
@@ -96,20 +96,49 @@ class Kind:
     def parse_key(self, text: str) -> Any:
         return text if self.visibility.key == "code" else uuid.UUID(text)
 
+    async def current(self, session: AsyncSession, keys: list[str], areas: AreaScope) -> Current:
+        """The resources `keys` name that the client sees, live or deleted: one statement
+        (and, without a collection, what the public model needs)."""
+        key_column = getattr(self.visibility.table, self.visibility.key)
+        matching = self.visibility.readable(areas).where(
+            col(key_column).in_([self.parse_key(key) for key in keys])
+        )
+        if self.collection is not None:
+            connection = await session.connection()
+            dialect = connection.dialect.name
+            rows = (await connection.execute(self.collection.select(matching, dialect))).all()
+            return {
+                str(item[self.collection.key_field]): None if item["deleted_at"] else item
+                for item in self.collection.items(rows, dialect)
+            }
+        assert self.represent is not None, "a kind without a collection represents its rows"
+        if self.options:
+            matching = matching.options(*self.options)
+        rows = list((await session.exec(matching)).all())
+        current: Current = {
+            str(getattr(row, self.visibility.key)): None
+            for row in rows
+            if row.deleted_at is not None
+        }
+        live = [row for row in rows if row.deleted_at is None]
+        for row, public in zip(live, await self.represent(session, live, areas), strict=True):
+            current[str(getattr(row, self.visibility.key))] = public.model_dump(mode="json")
+        return current
+
 
 KINDS: dict[ChangeType, Kind] = {
     kind.type: kind
     for kind in (
-        Kind("organizations:read", VISIBILITY["organization"], _each(OrganizationPublic)),
-        Kind("areas:read", VISIBILITY["area"], _each(AreaPublic)),
-        Kind("programs:read", VISIBILITY["program"], _programs, details_loaders()),
-        Kind("programs:read", VISIBILITY["enrollment"], _each(EnrollmentPublic)),
-        Kind("participants:read", VISIBILITY["participant"], summaries),
-        Kind("projects:read", VISIBILITY["infrastructure_project"], _projects),
-        Kind("projects:read", VISIBILITY["consultation"], _each(ConsultationPublic)),
-        Kind("projects:read", VISIBILITY["contribution"], _each(ContributionPublic)),
-        Kind("feedback:read", VISIBILITY["feedback"], _each(FeedbackPublic)),
-        Kind("surveys:read", VISIBILITY["survey"], _surveys),
+        Kind("organizations:read", VISIBILITY["organization"], ORGANIZATIONS),
+        Kind("areas:read", VISIBILITY["area"], AREAS),
+        Kind("programs:read", VISIBILITY["program"], PROGRAMS),
+        Kind("programs:read", VISIBILITY["enrollment"], ENROLLMENTS),
+        Kind("participants:read", VISIBILITY["participant"], represent=summaries),
+        Kind("projects:read", VISIBILITY["infrastructure_project"], represent=_projects),
+        Kind("projects:read", VISIBILITY["consultation"], represent=_each(ConsultationPublic)),
+        Kind("projects:read", VISIBILITY["contribution"], CONTRIBUTIONS),
+        Kind("feedback:read", VISIBILITY["feedback"], represent=_each(FeedbackPublic)),
+        Kind("surveys:read", VISIBILITY["survey"], represent=_surveys),
     )
 }
 
@@ -179,42 +208,33 @@ async def _changed_after(
 Changed = tuple[ChangeType, str]
 
 
+def _entry(change_type: ChangeType, key: str, resource: dict[str, Any] | None) -> dict[str, Any]:
+    """The feed's entry for a resource: an upsert carrying its representation, or a delete."""
+    op = ChangeOp.delete if resource is None else ChangeOp.upsert
+    return {"type": str(change_type), "id": key, "op": str(op), "resource": resource}
+
+
 async def _entries(
     session: AsyncSession,
     changed: list[Changed],
     areas: AreaScope,
     left: dict[Changed, set[str]],
-) -> list[ChangeEntry]:
-    """The current state of each changed resource the client sees, in the given order; one
-    query per type (and what its representation needs). A resource the client no longer sees
+) -> list[dict[str, Any]]:
+    """The current state of each changed resource the client sees, in the given order (as
+    `ChangeEntry` writes it); one statement per type. A resource the client no longer sees
     because it left an area the client is bound to (`left`) is a delete for it."""
     by_type: dict[ChangeType, list[str]] = {}
     for change_type, key in changed:
         by_type.setdefault(change_type, []).append(key)
-    found: dict[tuple[ChangeType, str], ChangeEntry] = {}
+    found: dict[Changed, dict[str, Any]] = {}
     for change_type, keys in by_type.items():
-        kind = KINDS[change_type]
-        visibility = kind.visibility
-        key_column = getattr(visibility.table, visibility.key)
-        statement = visibility.readable(areas).where(
-            col(key_column).in_([kind.parse_key(key) for key in keys])
-        )
-        if kind.options:
-            statement = statement.options(*kind.options)
-        rows = list((await session.exec(statement)).all())
-        live = [row for row in rows if row.deleted_at is None]
-        for row in rows:
-            if row.deleted_at is not None:
-                key = str(getattr(row, visibility.key))
-                found[change_type, key] = change_entry(change_type, key, None)
-        for row, public in zip(live, await kind.represent(session, live, areas), strict=True):
-            key = str(getattr(row, visibility.key))
-            found[change_type, key] = change_entry(change_type, key, public)
+        current = await KINDS[change_type].current(session, keys, areas)
+        for key, resource in current.items():
+            found[change_type, key] = _entry(change_type, key, resource)
     if not areas.unrestricted:
         for change in changed:
             if change not in found and saw_it_leave(areas, left.get(change, ())):
-                change_type, key = change
-                found[change] = change_entry(change_type, key, None)
+                found[change] = _entry(*change, None)
     return [found[change] for change in changed if change in found]
 
 
@@ -230,7 +250,7 @@ async def read_changes(
     *,
     areas: AreaScope,
     limit: int,
-) -> tuple[list[ChangeEntry], Position]:
+) -> tuple[list[dict[str, Any]], Position]:
     """Up to `limit` changes after `after`, each resource once with its current state, and
     the position to continue from. Changes the client does not see (outside its areas) are
     passed over, unless the resource left one of its areas: then it is a delete for the client.
