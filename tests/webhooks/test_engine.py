@@ -9,15 +9,17 @@ from datetime import timedelta
 import httpx
 import pytest
 import sqlalchemy as sa
+from sqlmodel import col
 from standardwebhooks import Webhook
 
 from sofifi_api.clients.models import ApiClient
-from sofifi_api.db import Database
+from sofifi_api.db import Database, utcnow
 from sofifi_api.webhooks import service
 from sofifi_api.webhooks.dispatcher import claim
 from sofifi_api.webhooks.follower import follow_all
 from sofifi_api.webhooks.models import DeliveryStatus, SubscriptionStatus
 from tests.factories import SOFIFI, create_person, create_program
+from tests.metrics import scraped
 from tests.webhooks.conftest import (
     deliveries_of,
     eventually,
@@ -155,7 +157,7 @@ async def test_a_client_whose_scope_is_withdrawn_is_sent_nothing_more(
         async with writing(hooks_database) as session:
             await (await session.connection()).execute(
                 sa.update(ApiClient)
-                .where(ApiClient.id == client_id)  # type: ignore[arg-type]
+                .where(col(ApiClient.id) == client_id)
                 .values(scopes=["areas:read"])
             )
             await session.commit()
@@ -282,3 +284,44 @@ async def test_a_deleted_subscription_is_sent_nothing_more(
         await make_engine(hooks_database).run_once()
 
     assert receiver.received == []
+
+
+async def test_a_revoked_clients_queued_deliveries_are_not_sent(
+    admin: httpx.AsyncClient, hooks_database: Database
+) -> None:
+    client_id = await new_client(hooks_database, "programs:read")
+    with receiving() as receiver:
+        await subscribe(hooks_database, client_id, receiver.url())
+        await create_program(admin)
+        await follow_all(hooks_database)
+        async with writing(hooks_database) as session:
+            await (await session.connection()).execute(
+                sa.update(ApiClient)
+                .where(col(ApiClient.id) == client_id)
+                .values(revoked_at=utcnow())
+            )
+            await session.commit()
+        await make_engine(hooks_database).run_once()
+
+    assert receiver.received == []
+
+
+async def test_deliveries_are_counted_by_result(
+    admin: httpx.AsyncClient, hooks_database: Database
+) -> None:
+    client_id = await new_client(hooks_database, "programs:read")
+    engine = make_engine(hooks_database)
+    before = {
+        result: scraped("sofifi_webhook_deliveries_total", result=result)
+        for result in ("succeeded", "retried")
+    }
+    with receiving(replies=[Reply(status=500), Reply(status=204)]) as receiver:
+        await subscribe(hooks_database, client_id, receiver.url())
+        await create_program(admin)
+        await engine.run_once()
+        await asyncio.sleep(0.1)
+        await engine.run_once()
+
+    assert len(receiver.received) == 2
+    for result in ("succeeded", "retried"):
+        assert scraped("sofifi_webhook_deliveries_total", result=result) == before[result] + 1

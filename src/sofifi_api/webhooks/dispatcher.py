@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from sofifi_api import metrics
+from sofifi_api.clients.models import ApiClient
 from sofifi_api.config import Settings
 from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, Database, utcnow
 from sofifi_api.webhooks import signing
@@ -36,6 +37,7 @@ LEASE_MARGIN_SECONDS = 30.0
 
 _deliveries = WebhookDelivery.__table__  # type: ignore[attr-defined]
 _subscriptions = WebhookSubscription.__table__  # type: ignore[attr-defined]
+_clients = ApiClient.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -77,9 +79,11 @@ class DispatchSettings:
 
 def _due(now: datetime, limit: int) -> sa.Select[tuple[uuid.UUID]]:
     """Ids of deliveries to claim: pending, due, not leased, the oldest pending one of an
-    active subscription; the longest waiting first."""
+    active subscription whose client is neither revoked nor expired; the longest waiting
+    first."""
     older = _deliveries.alias("older")
     d = _deliveries.c
+    clients = _clients.c
     return (
         sa.select(d.id)
         .where(
@@ -95,6 +99,9 @@ def _due(now: datetime, limit: int) -> sa.Select[tuple[uuid.UUID]]:
                 _subscriptions.c.id == d.subscription_id,
                 _subscriptions.c.status == SubscriptionStatus.active,
                 _subscriptions.c.deleted_at.is_(None),
+                clients.id == _subscriptions.c.client_id,
+                clients.revoked_at.is_(None),
+                sa.or_(clients.expires_at.is_(None), clients.expires_at > now),
             ),
         )
         .order_by(d.next_attempt_at)

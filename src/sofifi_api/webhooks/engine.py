@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 # Deliveries one engine sends at once; more wait for the next round.
 MAX_IN_FLIGHT = 100
+# After rounds that failed, the longest wait before the next.
+MAX_BACKOFF_SECONDS = 60.0
 
 
 def worker_name() -> str:
@@ -59,15 +61,20 @@ class Engine:
         """Rounds until `stop` is set. A round does not wait for the deliveries it started:
         the next one claims new work while a slow receiver keeps its own delivery. On stop,
         deliveries under way are cancelled; their leases expire and they are sent again."""
+        failures = 0
         try:
             while not stop.is_set():
                 try:
                     await follow_all(self.database)
                     await self._start_due()
+                    failures = 0
                 except Exception:
+                    # The database is away, or the schema behind: wait longer each time.
+                    failures += 1
                     logger.exception("webhook engine round failed")
+                wait = min(MAX_BACKOFF_SECONDS, self.poll_seconds * 2 ** min(failures, 16))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
+                    await asyncio.wait_for(stop.wait(), timeout=wait)
         finally:
             for task in self._in_flight:
                 task.cancel()
