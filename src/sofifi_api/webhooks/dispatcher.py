@@ -77,14 +77,14 @@ class DispatchSettings:
         return timedelta(seconds=self.timeouts.total_seconds + LEASE_MARGIN_SECONDS)
 
 
-def _due(now: datetime, limit: int) -> sa.Select[tuple[uuid.UUID]]:
+def _due(now: datetime, limit: int, *, lock: bool = True) -> sa.Select[tuple[uuid.UUID]]:
     """Ids of deliveries to claim: pending, due, not leased, the oldest pending one of an
     active subscription whose client is neither revoked nor expired; the longest waiting
     first."""
     older = _deliveries.alias("older")
     d = _deliveries.c
     clients = _clients.c
-    return (
+    statement = (
         sa.select(d.id)
         .where(
             d.status == DeliveryStatus.pending,
@@ -106,8 +106,8 @@ def _due(now: datetime, limit: int) -> sa.Select[tuple[uuid.UUID]]:
         )
         .order_by(d.next_attempt_at)
         .limit(limit)
-        .with_for_update(skip_locked=True, of=_deliveries)
     )
+    return statement.with_for_update(skip_locked=True, of=_deliveries) if lock else statement
 
 
 async def claim(database: Database, worker: str, limit: int, lease: timedelta) -> list[Claimed]:
@@ -117,6 +117,11 @@ async def claim(database: Database, worker: str, limit: int, lease: timedelta) -
         return []
     now = utcnow()
     d = _deliveries.c
+    async with database.sessionmaker() as session:
+        # First a plain read: a round with nothing due takes no lock (on SQLite, the write lock).
+        connection = await session.connection()
+        if (await connection.execute(_due(now, 1, lock=False))).first() is None:
+            return []
     async with database.sessionmaker() as session:
         options = {SQLITE_BEGIN_IMMEDIATE: True} if database.engine.dialect.name == "sqlite" else {}
         connection = await session.connection(execution_options=options)

@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.scopes import ADMIN
-from sofifi_api.changes.models import ChangeEntry, ChangeType
+from sofifi_api.changes.models import Change, ChangeEntry, ChangeType
 from sofifi_api.changes.service import KINDS, Position, read_changes
 from sofifi_api.clients.models import ApiClient
 from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, Database, new_ids, utcnow
@@ -57,12 +57,20 @@ def event_type(entry: ChangeEntry) -> str:
     return f"{entry.type}.{entry.op}"
 
 
-async def active_subscription_ids(database: Database) -> list[uuid.UUID]:
+async def subscriptions_behind(database: Database) -> list[uuid.UUID]:
+    """Active subscriptions with changes after their cursor: only those are locked and read
+    (on SQLite a follower's transaction takes the write lock)."""
+    subscription = WebhookSubscription
+    newer = sa.exists().where(
+        sa.tuple_(col(Change.txid), col(Change.seq))
+        > sa.tuple_(col(subscription.position_txid), col(subscription.position_seq))
+    )
+    statement = select(subscription.id).where(
+        col(subscription.status) == SubscriptionStatus.active,
+        col(subscription.deleted_at).is_(None),
+        newer,
+    )
     async with database.sessionmaker() as session:
-        statement = select(WebhookSubscription.id).where(
-            col(WebhookSubscription.status) == SubscriptionStatus.active,
-            col(WebhookSubscription.deleted_at).is_(None),
-        )
         return list((await session.exec(statement)).all())
 
 
@@ -70,7 +78,7 @@ async def follow_all(database: Database) -> int:
     """One round: every active subscription reads what it has not read yet. Returns the
     number of deliveries queued."""
     queued = 0
-    for subscription_id in await active_subscription_ids(database):
+    for subscription_id in await subscriptions_behind(database):
         for _ in range(PAGES_PER_ROUND):
             added, moved = await follow_once(database, subscription_id)
             queued += added
