@@ -18,6 +18,7 @@ from sofifi_api.webhooks import service
 from sofifi_api.webhooks.dispatcher import claim
 from sofifi_api.webhooks.follower import follow_all
 from sofifi_api.webhooks.models import DeliveryStatus, SubscriptionStatus
+from tests.changes.conftest import end_of_feed, follow
 from tests.factories import SOFIFI, create_person, create_program
 from tests.metrics import scraped
 from tests.webhooks.conftest import (
@@ -53,6 +54,20 @@ async def test_a_program_written_after_subscribing_is_delivered_signed(
     assert event["type"] == "program.upsert"
     assert event["data"]["id"] == program["id"]
     assert event["data"]["resource"]["title"] == program["title"]
+
+
+async def test_an_events_data_is_the_change_feed_entry_as_the_feed_shows_it(
+    admin: httpx.AsyncClient, hooks_database: Database
+) -> None:
+    client_id = await new_client(hooks_database, "programs:read")
+    cursor = await end_of_feed(admin)
+    with receiving() as receiver:
+        await subscribe(hooks_database, client_id, receiver.url())
+        await create_program(admin)
+        await make_engine(hooks_database).run_once()
+    entries, _ = await follow(admin, cursor, types="program")
+
+    assert [json.loads(r.body)["data"] for r in receiver.received] == entries
 
 
 async def test_changes_made_before_the_subscription_are_not_delivered(
