@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("SOFIFI_SECRET_KEY", "sofifi-test-suite-secret-key-not-for-production")
 # Generous database timeouts: on a loaded machine, concurrency tests wait on locks and on the
 # pool for seconds, which must not turn into 503s. tests/faults sets short ones for its server.
+# Tests drive the webhook engine themselves (tests/webhooks), on committed data of their own.
+os.environ.setdefault("SOFIFI_WEBHOOK_DELIVERY", "off")
 for _timeout in ("CONNECT", "STATEMENT", "POOL"):
     os.environ.setdefault(f"SOFIFI_DB_{_timeout}_TIMEOUT_SECONDS", "60")
 

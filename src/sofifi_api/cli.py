@@ -1,8 +1,9 @@
-"""The `sofifi-api` command line: serve, migrate and seed the database."""
+"""The `sofifi-api` command line: serve, migrate and seed the database, send webhooks."""
 
 import asyncio
 import logging
 import os
+import signal
 from typing import Annotated
 
 import typer
@@ -20,6 +21,7 @@ from sofifi_api.http_protocol import PROTOCOL
 from sofifi_api.logs import configure_logging
 from sofifi_api.participants.cli import app as participants_app
 from sofifi_api.schema import find_alembic_ini
+from sofifi_api.webhooks.engine import Engine
 
 app = typer.Typer(
     help="Sofifi API: partner integrations for community assistance work.", no_args_is_help=True
@@ -127,6 +129,31 @@ def serve(
         # uvicorn's own, with a deadline for request headers (SOFIFI_REQUEST_HEADER_TIMEOUT_…).
         http=PROTOCOL,
     )
+
+
+async def _run_webhook_worker() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, stop.set)
+    database = Database()
+    try:
+        engine = Engine.of(database, get_settings())
+        logger.info("webhook worker started", extra={"worker": engine.worker})
+        await engine.run(stop)
+    finally:
+        await database.dispose()
+
+
+@app.command()
+def worker() -> None:
+    """Follow the change feed and send webhooks until SIGTERM (or Ctrl-C). Run as many as
+    needed, beside or instead of the servers' own delivery (SOFIFI_WEBHOOK_DELIVERY=off):
+    leases keep two workers from sending one delivery at once. Deliveries under way when it
+    stops are sent again by another worker once their lease expires."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    asyncio.run(_run_webhook_worker())
 
 
 @app.command("seed-demo")

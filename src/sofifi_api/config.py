@@ -233,6 +233,18 @@ class Settings(BaseSettings):
         description="How long a webhook delivery may take in all, until the receiver's answer.",
     )
 
+    webhook_delivery: Literal["in-process", "off"] = Field(
+        default="in-process",
+        description="`in-process`: every server process also follows the change feed and sends "
+        "webhooks; `off`: only `sofifi-api worker` processes do.",
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often the webhook engine looks for changes and for deliveries due.",
+    )
+
     @field_validator("webhook_retry_schedule", mode="before")
     @classmethod
     def _comma_separated_delays(cls, value: object) -> object:

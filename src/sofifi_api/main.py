@@ -1,5 +1,6 @@
 """The application factory: routers, error handlers and middleware, nothing else."""
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +32,7 @@ from sofifi_api.participants.crypto import keys_for
 from sofifi_api.ratelimit.limiter import build_rate_limiter
 from sofifi_api.ratelimit.middleware import RateLimitHeadersMiddleware
 from sofifi_api.routers import include_v1
+from sofifi_api.webhooks.engine import Engine
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -59,9 +61,18 @@ def create_app(database: Database | None = None) -> FastAPI:
         # counting; collecting the young generation every 700 allocations (the default) cost
         # a tenth of a simple read's time, every 50,000 does the same work less often.
         gc.set_threshold(50_000, 20, 20)
+        stop_webhooks = asyncio.Event()
+        webhooks = (
+            asyncio.create_task(Engine.of(app.state.database, settings).run(stop_webhooks))
+            if settings.webhook_delivery == "in-process"
+            else None
+        )
         try:
             yield
         finally:
+            if webhooks is not None:
+                stop_webhooks.set()
+                await webhooks
             if owned:
                 await app.state.database.dispose()
             await app.state.rate_limiter.close()

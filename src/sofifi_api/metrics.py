@@ -57,6 +57,17 @@ EXPORT_STREAMS_OPEN = Gauge(
     "Export responses being streamed now.",
     multiprocess_mode="livesum",
 )
+WEBHOOK_DELIVERIES = Counter(
+    "sofifi_webhook_deliveries",
+    "Webhook delivery attempts by result: `succeeded`; `retried` (failed, tried again later); "
+    "`failed` (the last attempt of the retry schedule failed: the subscription is disabled).",
+    ["result"],
+)
+WEBHOOK_DELIVERY_LAG = Histogram(
+    "sofifi_webhook_delivery_lag_seconds",
+    "Time from an event being queued (its change read from the feed) to its successful delivery.",
+    buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600, 4 * 3600, 24 * 3600),
+)
 RATE_LIMIT_REFUSALS = Counter(
     "sofifi_rate_limit_refusals",
     "Requests refused with 429, by policy: `default` (a client's request quota) or "

@@ -13,6 +13,7 @@ from sofifi_api.organizations.models import Organization
 from sofifi_api.participants.models import GroupMember, Participant
 from sofifi_api.programs.models import Program, ProgramArea, ProgramPartner
 from sofifi_api.surveys.models import Survey, SurveyVersion
+from sofifi_api.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiClient",
@@ -35,4 +36,6 @@ __all__ = [
     "ProjectArea",
     "Survey",
     "SurveyVersion",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -6,7 +6,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +43,7 @@ class Receiver:
         return f"{self.scheme}://{host}:{self.port}{path}"
 
 
-def _application(reply: Reply, receiver: Receiver) -> Any:
+def _application(replies: Sequence[Reply], receiver: Receiver) -> Any:
     async def application(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
@@ -56,6 +56,7 @@ def _application(reply: Reply, receiver: Receiver) -> Any:
         headers = {
             name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
         }
+        reply = replies[min(len(receiver.received), len(replies) - 1)]
         receiver.received.append(Received(scope["method"], scope["path"], headers, bytes(body)))
         await asyncio.sleep(reply.delay_seconds)
         await send(
@@ -72,14 +73,19 @@ def _application(reply: Reply, receiver: Receiver) -> Any:
 
 @contextmanager
 def receiving(
-    reply: Reply | None = None, *, certificate: tuple[Path, Path] | None = None
+    reply: Reply | None = None,
+    *,
+    replies: Sequence[Reply] = (),
+    certificate: tuple[Path, Path] | None = None,
 ) -> Iterator[Receiver]:
-    """A receiver on 127.0.0.1 for the block; https with `certificate` (chain file, key file)."""
+    """A receiver on 127.0.0.1 for the block; https with `certificate` (chain file, key file).
+    It answers every request with `reply`, or the n-th request with the n-th of `replies` (the
+    last one again once they run out)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     receiver = Receiver(listener.getsockname()[1], "https" if certificate else "http")
     config = uvicorn.Config(
-        _application(reply or Reply(), receiver),
+        _application(replies or [reply or Reply()], receiver),
         lifespan="off",
         log_config=None,
         log_level="critical",

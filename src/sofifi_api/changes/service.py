@@ -275,3 +275,20 @@ async def read_changes(
         entries = await _entries(session, list(latest), areas, left)
         if entries or len(rows) < limit:
             return entries, position
+
+
+# Above every sequence number: a position (txid, _END_SEQ) stands after all of txid's changes.
+_END_SEQ = 2**63 - 1
+
+
+async def end_position(session: AsyncSession) -> Position:
+    """Where a follower stands that has read everything there is now: after every change
+    already committed (PostgreSQL: after every transaction below the boundary, so that a
+    transaction still running is read when it commits), so it reads only what comes next."""
+    boundary = await _boundary(session)
+    if boundary is not None:
+        return Position(boundary - 1, _END_SEQ)
+    connection = await session.connection()
+    statement = sa.select(sa.func.max(col(Change.txid)), sa.func.max(col(Change.seq)))
+    txid, seq = (await connection.execute(statement)).one()
+    return Position(txid or 0, seq or 0)

@@ -1,0 +1,95 @@
+"""The delivery engine: follows the change feed into deliveries and sends what is due, in a
+loop. Runs inside each server process by default (SOFIFI_WEBHOOK_DELIVERY=in-process), and in
+as many `sofifi-api worker` processes as wanted: leases keep them from sending a delivery twice
+at once."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+
+from sofifi_api.config import Settings
+from sofifi_api.db import Database
+from sofifi_api.webhooks.dispatcher import DispatchSettings, claim, deliver, dispatch_due
+from sofifi_api.webhooks.follower import follow_all
+from sofifi_api.webhooks.sender import DeliveryOutcome
+
+logger = logging.getLogger(__name__)
+
+# Deliveries one engine sends at once; more wait for the next round.
+MAX_IN_FLIGHT = 100
+# After rounds that failed, the longest wait before the next.
+MAX_BACKOFF_SECONDS = 60.0
+
+
+def worker_name() -> str:
+    """Who holds a lease, for operators reading the deliveries: host, process and a random
+    part (a restarted process with the same pid is another worker)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+class Engine:
+    def __init__(
+        self,
+        database: Database,
+        settings: DispatchSettings,
+        *,
+        poll_seconds: float,
+        worker: str | None = None,
+    ) -> None:
+        self.database = database
+        self.settings = settings
+        self.poll_seconds = poll_seconds
+        self.worker = worker or worker_name()
+        self._in_flight: set[asyncio.Task[DeliveryOutcome]] = set()
+
+    @classmethod
+    def of(cls, database: Database, settings: Settings) -> "Engine":
+        return cls(
+            database, DispatchSettings.of(settings), poll_seconds=settings.webhook_poll_seconds
+        )
+
+    async def run_once(self) -> list[DeliveryOutcome]:
+        """Follows every active subscription, then sends what is due and waits for the
+        outcomes."""
+        await follow_all(self.database)
+        return await dispatch_due(self.database, self.worker, self.settings)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Rounds until `stop` is set. A round does not wait for the deliveries it started:
+        the next one claims new work while a slow receiver keeps its own delivery. On stop,
+        deliveries under way are cancelled; their leases expire and they are sent again."""
+        failures = 0
+        try:
+            while not stop.is_set():
+                try:
+                    await follow_all(self.database)
+                    await self._start_due()
+                    failures = 0
+                except Exception:
+                    # The database is away, or the schema behind: wait longer each time.
+                    failures += 1
+                    logger.exception("webhook engine round failed")
+                wait = min(MAX_BACKOFF_SECONDS, self.poll_seconds * 2 ** min(failures, 16))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=wait)
+        finally:
+            for task in self._in_flight:
+                task.cancel()
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _start_due(self) -> None:
+        claimed = await claim(
+            self.database, self.worker, MAX_IN_FLIGHT - len(self._in_flight), self.settings.lease
+        )
+        for delivery in claimed:
+            task = asyncio.create_task(deliver(self.database, self.worker, delivery, self.settings))
+            self._in_flight.add(task)
+            task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[DeliveryOutcome]) -> None:
+        self._in_flight.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("webhook delivery failed to record", exc_info=task.exception())
