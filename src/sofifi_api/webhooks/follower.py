@@ -5,6 +5,7 @@ missed or queued twice."""
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -12,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.auth.scopes import ADMIN
-from sofifi_api.changes.models import Change, ChangeEntry, ChangeType
+from sofifi_api.changes.models import Change, ChangeType
 from sofifi_api.changes.service import KINDS, Position, read_changes
 from sofifi_api.clients.models import ApiClient
 from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, Database, new_ids, utcnow
@@ -40,7 +41,7 @@ def readable_types(subscription_types: list[str], client: ApiClient) -> list[Cha
     return [change_type for change_type in wanted if allowed(change_type)]
 
 
-def event_body(delivery_id: uuid.UUID, entry: ChangeEntry, created_at: datetime) -> bytes:
+def event_body(delivery_id: uuid.UUID, entry: dict[str, Any], created_at: datetime) -> bytes:
     """The event as signed and sent: its id, `<type>.<op>`, when it was made, and the
     change-feed entry as the feed writes it."""
     return json_bytes(
@@ -48,13 +49,13 @@ def event_body(delivery_id: uuid.UUID, entry: ChangeEntry, created_at: datetime)
             "id": str(delivery_id),
             "type": event_type(entry),
             "created_at": created_at.isoformat().replace("+00:00", "Z"),
-            "data": entry.model_dump(mode="json"),
+            "data": entry,
         }
     )
 
 
-def event_type(entry: ChangeEntry) -> str:
-    return f"{entry.type}.{entry.op}"
+def event_type(entry: dict[str, Any]) -> str:
+    return f"{entry['type']}.{entry['op']}"
 
 
 async def subscriptions_behind(database: Database) -> list[uuid.UUID]:
