@@ -1,14 +1,12 @@
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import Select, SelectOfScalar
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.contributions.models import (
@@ -25,15 +23,7 @@ from sofifi_api.infrastructure_projects.service import ProjectNotFound, mark_pro
 from sofifi_api.infrastructure_projects.visibility import PROJECTS
 from sofifi_api.pagination import PageRequest
 from sofifi_api.representations import collections
-from sofifi_api.representations.reading import (
-    KEY,
-    is_live,
-    item_statement,
-    page_statement,
-    read_one,
-    read_page,
-)
-from sofifi_api.schemas import parse_id
+from sofifi_api.representations.nested import NestedCollection
 
 
 class ContributionNotFound(NotFound):
@@ -100,38 +90,16 @@ def contributions_query(
     )
 
 
-# The parameter a project's contributions are compared with, so that one statement serves
-# every project.
-_PROJECT: sa.BindParameter[Any] = sa.bindparam("project")
-
-
-async def _require_project(
-    connection: AsyncConnection, project_id: str, areas: AreaScope
-) -> uuid.UUID:
-    """The id of the live project named in the path, if the client sees it (else it is
-    reported missing, with its contributions)."""
-    parsed = parse_id(project_id)
-    if parsed is not None and await is_live(connection, PROJECTS, parsed, areas):
-        return parsed
-    raise ProjectNotFound(project_id)
-
-
-@lru_cache(maxsize=256)
-def _page_of_contributions(
-    filters: ContributionFilters, areas: AreaScope, dialect: str, continued: bool
-) -> Select[Any]:
-    matching = contributions_query(filters, areas=areas).where(Contribution.project_id == _PROJECT)
-    return page_statement(collections.CONTRIBUTIONS, matching, dialect, continued=continued)
-
-
-@lru_cache(maxsize=256)
-def _one_contribution(areas: AreaScope, dialect: str) -> Select[Any]:
-    matching = CONTRIBUTIONS.readable(areas).where(
-        Contribution.id == KEY,
-        Contribution.project_id == _PROJECT,
-        col(Contribution.deleted_at).is_(None),
-    )
-    return item_statement(collections.CONTRIBUTIONS, matching, dialect)
+_OF_PROJECT = NestedCollection(
+    collection=collections.CONTRIBUTIONS,
+    visibility=CONTRIBUTIONS,
+    parent=PROJECTS,
+    parent_column=col(Contribution.project_id),
+    query=contributions_query,
+    parent_filter="project_id",
+    parent_missing=ProjectNotFound,
+    item_missing=ContributionNotFound,
+)
 
 
 async def list_contributions(
@@ -144,14 +112,7 @@ async def list_contributions(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of the live project's contributions as `ContributionPublic` items, and the key
     to continue after."""
-    project = await _require_project(connection, project_id, areas)
-    # The project is a parameter of the statement, so that all projects share it.
-    statement = _page_of_contributions(
-        replace(filters, project_id=None), areas, connection.dialect.name, page.after is not None
-    )
-    return await read_page(
-        connection, collections.CONTRIBUTIONS, statement, page, {"project": project}
-    )
+    return await _OF_PROJECT.page(connection, project_id, page, filters, areas=areas)
 
 
 async def read_contribution(
@@ -159,16 +120,7 @@ async def read_contribution(
 ) -> dict[str, Any]:
     """The live contribution of the live project as `ContributionPublic`, if the client sees
     the project (else the project is reported missing)."""
-    project = await _require_project(connection, project_id, areas)
-    parsed = parse_id(contribution_id)
-    if parsed is not None:
-        statement = _one_contribution(areas, connection.dialect.name)
-        item = await read_one(
-            connection, collections.CONTRIBUTIONS, statement, parsed, {"project": project}
-        )
-        if item is not None:
-            return item
-    raise ContributionNotFound(contribution_id)
+    return await _OF_PROJECT.item(connection, project_id, contribution_id, areas=areas)
 
 
 async def create_contribution(

@@ -1,14 +1,12 @@
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import Select, SelectOfScalar
+from sqlmodel.sql.expression import SelectOfScalar
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.db import sync_window, tombstone, utcnow
@@ -27,15 +25,8 @@ from sofifi_api.programs.models import Program
 from sofifi_api.programs.service import ProgramNotFound
 from sofifi_api.programs.visibility import PROGRAMS
 from sofifi_api.representations import collections
-from sofifi_api.representations.reading import (
-    KEY,
-    is_live,
-    item_statement,
-    page_statement,
-    read_one,
-    read_page,
-)
-from sofifi_api.schemas import check_date_order, parse_id
+from sofifi_api.representations.nested import NestedCollection
+from sofifi_api.schemas import check_date_order
 
 
 class EnrollmentNotFound(NotFound):
@@ -98,38 +89,16 @@ def enrollments_query(
     )
 
 
-# The parameter a program's enrollments are compared with, so that one statement serves
-# every program.
-_PROGRAM: sa.BindParameter[Any] = sa.bindparam("program")
-
-
-async def _require_program(
-    connection: AsyncConnection, program_id: str, areas: AreaScope
-) -> uuid.UUID:
-    """The id of the live program named in the path, if the client sees it (else it is
-    reported missing, with its enrollments)."""
-    parsed = parse_id(program_id)
-    if parsed is not None and await is_live(connection, PROGRAMS, parsed, areas):
-        return parsed
-    raise ProgramNotFound(program_id)
-
-
-@lru_cache(maxsize=256)
-def _page_of_enrollments(
-    filters: EnrollmentFilters, areas: AreaScope, dialect: str, continued: bool
-) -> Select[Any]:
-    matching = enrollments_query(filters, areas=areas).where(Enrollment.program_id == _PROGRAM)
-    return page_statement(collections.ENROLLMENTS, matching, dialect, continued=continued)
-
-
-@lru_cache(maxsize=256)
-def _one_enrollment(areas: AreaScope, dialect: str) -> Select[Any]:
-    matching = ENROLLMENTS.readable(areas).where(
-        Enrollment.id == KEY,
-        Enrollment.program_id == _PROGRAM,
-        col(Enrollment.deleted_at).is_(None),
-    )
-    return item_statement(collections.ENROLLMENTS, matching, dialect)
+_OF_PROGRAM = NestedCollection(
+    collection=collections.ENROLLMENTS,
+    visibility=ENROLLMENTS,
+    parent=PROGRAMS,
+    parent_column=col(Enrollment.program_id),
+    query=enrollments_query,
+    parent_filter="program_id",
+    parent_missing=ProgramNotFound,
+    item_missing=EnrollmentNotFound,
+)
 
 
 async def list_enrollments(
@@ -142,14 +111,7 @@ async def list_enrollments(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of the live program's enrollments as `EnrollmentPublic` items, and the key to
     continue after."""
-    program = await _require_program(connection, program_id, areas)
-    # The program is a parameter of the statement, so that all programs share it.
-    statement = _page_of_enrollments(
-        replace(filters, program_id=None), areas, connection.dialect.name, page.after is not None
-    )
-    return await read_page(
-        connection, collections.ENROLLMENTS, statement, page, {"program": program}
-    )
+    return await _OF_PROGRAM.page(connection, program_id, page, filters, areas=areas)
 
 
 async def read_enrollment(
@@ -157,16 +119,7 @@ async def read_enrollment(
 ) -> dict[str, Any]:
     """The live enrollment of the live program as `EnrollmentPublic`, if the client sees it
     (else it is reported missing; the program too, when the client does not see it)."""
-    program = await _require_program(connection, program_id, areas)
-    parsed = parse_id(enrollment_id)
-    if parsed is not None:
-        statement = _one_enrollment(areas, connection.dialect.name)
-        item = await read_one(
-            connection, collections.ENROLLMENTS, statement, parsed, {"program": program}
-        )
-        if item is not None:
-            return item
-    raise EnrollmentNotFound(enrollment_id)
+    return await _OF_PROGRAM.item(connection, program_id, enrollment_id, areas=areas)
 
 
 def _check_completion(
