@@ -73,6 +73,11 @@ async def test_an_events_data_is_the_change_feed_entry_as_the_feed_shows_it(
 async def test_changes_made_before_the_subscription_are_not_delivered(
     admin: httpx.AsyncClient, hooks_database: Database
 ) -> None:
+    if hooks_database.engine.dialect.name == "postgresql":
+        # The cursor starts below the oldest transaction still running in the cluster (which
+        # may commit later): a change committed just before may then be delivered once more,
+        # never missed. Only SQLite, whose writers take turns, starts exactly at the end.
+        pytest.skip("PostgreSQL starts a subscription at the feed's safe end, not its last change")
     client_id = await new_client(hooks_database, "programs:read")
     await create_program(admin, title="Sudah ada sebelumnya")
     with receiving() as receiver:
