@@ -19,6 +19,7 @@ from sofifi_api.participants.router import router as participants
 from sofifi_api.programs.router import router as programs
 from sofifi_api.statistics.router import router as statistics
 from sofifi_api.surveys.router import router as surveys
+from sofifi_api.webhooks.router import router as webhooks
 
 _RESOURCE_ROUTERS = (
     organizations,
@@ -33,6 +34,7 @@ _RESOURCE_ROUTERS = (
     feedback,
     statistics,
     changes,
+    webhooks,
     exports,
     audit,
     oauth,

@@ -69,6 +69,10 @@ RULES_BEYOND_THE_SCHEMA: dict[str, re.Pattern[str] | None] = {
     # A bbox's south <= north, a polygon's ring that ends where it starts: relations between
     # coordinates that no JSON Schema states (their types and nesting are in the schema).
     "invalid_geojson": re.compile(r"location"),
+    # A webhook URL must resolve, now, to public addresses only: a fact of the network, and
+    # this machine resolves no name at all.
+    "unsafe_url": re.compile(r"url"),
+    "unresolvable_host": re.compile(r"url"),
 }
 
 

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.clients import service as clients_service
+from sofifi_api.config import get_settings
 from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, Database, utcnow
 from sofifi_api.webhooks import service
 from sofifi_api.webhooks.dispatcher import DispatchSettings
@@ -48,6 +49,17 @@ async def admin(hooks_database: Database) -> AsyncIterator[httpx.AsyncClient]:
     await create_reference_areas(http)
     yield http
     await http.aclose()
+
+
+@pytest.fixture
+def private_destinations(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Loopback receivers over plain http, as the operator setting allows, for what the API
+    itself sends (pings, redeliveries); retries moments apart."""
+    monkeypatch.setenv("SOFIFI_WEBHOOK_ALLOW_PRIVATE", "true")
+    monkeypatch.setenv("SOFIFI_WEBHOOK_RETRY_SCHEDULE", "0.05,0.05")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture

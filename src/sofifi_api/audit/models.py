@@ -50,8 +50,8 @@ class AuditEventPublic(SQLModel):
     resource_type: str = Field(
         max_length=40,
         description="Kind of resource: `organization`, `area`, `program`, `enrollment`, "
-        "`participant`, `infrastructure_project`, `consultation`, `contribution`, `feedback` "
-        "or `api_client`.",
+        "`participant`, `infrastructure_project`, `consultation`, `contribution`, `feedback`, "
+        "`webhook` (a client's webhook subscription) or `api_client`.",
         schema_extra={"examples": ["participant"]},
     )
     resource_id: str | None = Field(

@@ -35,6 +35,7 @@ from sofifi_api.infrastructure_projects.models import InfrastructureProject, Pro
 from sofifi_api.organizations.models import Organization
 from sofifi_api.participants.models import GroupMember, Participant
 from sofifi_api.programs.models import Program, ProgramArea, ProgramPartner
+from sofifi_api.webhooks.models import WebhookSubscription
 
 PRINCIPAL = SESSION_PRINCIPAL
 REQUEST_ID = SESSION_REQUEST_ID
@@ -53,6 +54,7 @@ RESOURCE_TYPES: dict[type[Any], str] = {
     Consultation: "consultation",
     Contribution: "contribution",
     Feedback: "feedback",
+    WebhookSubscription: "webhook",
 }
 
 

@@ -12,6 +12,8 @@ RESOURCES = {
 
 PII = "participants:pii"
 AUDIT_READ = "audit:read"
+WEBHOOKS_READ = "webhooks:read"
+WEBHOOKS_WRITE = "webhooks:write"
 ADMIN = "admin"
 
 SCOPES: dict[str, str] = {
@@ -19,5 +21,8 @@ SCOPES: dict[str, str] = {
     **{f"{name}:write": f"Create, change and delete {what}." for name, what in RESOURCES.items()},
     PII: "See participants' personal data (NIK, phone, exact birth date) and erase it.",
     AUDIT_READ: "Read the audit trail.",
+    WEBHOOKS_READ: "Read the client's own webhook subscriptions and their delivery logs.",
+    WEBHOOKS_WRITE: "Create, change and delete the client's own webhook subscriptions; send "
+    "test events and redeliveries.",
     ADMIN: "Everything, including managing API clients.",
 }

@@ -173,10 +173,17 @@ async def deliver(
     database: Database, worker: str, delivery: Claimed, settings: DispatchSettings
 ) -> DeliveryOutcome:
     """Sends one claimed delivery and records what happened."""
+    outcome = await attempt(delivery, settings)
+    await record(database, worker, delivery, outcome, settings.schedule)
+    return outcome
+
+
+async def attempt(delivery: Claimed, settings: DispatchSettings) -> DeliveryOutcome:
+    """One attempt at a claimed delivery, signed now with the subscription's secrets."""
     signature = signing.signature_headers(
         str(delivery.id), utcnow(), delivery.body, delivery.signing_secrets
     )
-    outcome = await send_event(
+    return await send_event(
         delivery.url,
         delivery.body,
         signature,
@@ -184,8 +191,6 @@ async def deliver(
         timeouts=settings.timeouts,
         trust=settings.trust,
     )
-    await record(database, worker, delivery, outcome, settings.schedule)
-    return outcome
 
 
 def failure_reason(attempts: int, outcome: DeliveryOutcome) -> str:
@@ -195,6 +200,24 @@ def failure_reason(attempts: int, outcome: DeliveryOutcome) -> str:
     else:
         last = str(outcome.failure) + (f" ({outcome.detail})" if outcome.detail else "")
     return f"A delivery failed {attempts} attempts; the last: {last}."
+
+
+def attempt_values(attempts: int, outcome: DeliveryOutcome, now: datetime) -> dict[str, object]:
+    """A delivery's columns after an attempt: what happened, the lease ended, and succeeded if
+    the receiver accepted it."""
+    values: dict[str, object] = {
+        "attempts": attempts,
+        "last_attempt_at": now,
+        "last_status_code": outcome.status_code,
+        "last_failure": None if outcome.failure is None else str(outcome.failure),
+        "last_latency_ms": outcome.latency_ms,
+        "last_response": outcome.response_excerpt,
+        "locked_until": None,
+        "locked_by": None,
+    }
+    if outcome.succeeded:
+        values |= {"status": DeliveryStatus.succeeded, "delivered_at": now}
+    return values
 
 
 async def record(
@@ -210,20 +233,9 @@ async def record(
     delivery): that worker's outcome counts."""
     now = utcnow()
     attempts = delivery.attempts + 1
-    values: dict[str, object] = {
-        "attempts": attempts,
-        "last_attempt_at": now,
-        "last_status_code": outcome.status_code,
-        "last_failure": None if outcome.failure is None else str(outcome.failure),
-        "last_latency_ms": outcome.latency_ms,
-        "last_response": outcome.response_excerpt,
-        "locked_until": None,
-        "locked_by": None,
-    }
+    values = attempt_values(attempts, outcome, now)
     disabled_reason = None
-    if outcome.succeeded:
-        values |= {"status": DeliveryStatus.succeeded, "delivered_at": now}
-    else:
+    if not outcome.succeeded:
         delay = schedule.delay_after(attempts, retry_after_seconds=outcome.retry_after_seconds)
         if delay is None:
             values["status"] = DeliveryStatus.failed

@@ -41,17 +41,22 @@ def readable_types(subscription_types: list[str], client: ApiClient) -> list[Cha
     return [change_type for change_type in wanted if allowed(change_type)]
 
 
-def event_body(delivery_id: uuid.UUID, entry: dict[str, Any], created_at: datetime) -> bytes:
-    """The event as signed and sent: its id, `<type>.<op>`, when it was made, and the
-    change-feed entry as the feed writes it."""
+def envelope(delivery_id: uuid.UUID, type_: str, created_at: datetime, data: Any) -> bytes:
+    """An event as signed and sent: its id (the `webhook-id`), its type, when it was made, and
+    its data."""
     return json_bytes(
         {
             "id": str(delivery_id),
-            "type": event_type(entry),
+            "type": type_,
             "created_at": created_at.isoformat().replace("+00:00", "Z"),
-            "data": entry,
+            "data": data,
         }
     )
+
+
+def event_body(delivery_id: uuid.UUID, entry: dict[str, Any], created_at: datetime) -> bytes:
+    """A change's event: `<type>.<op>` and the change-feed entry as the feed writes it."""
+    return envelope(delivery_id, event_type(entry), created_at, entry)
 
 
 def event_type(entry: dict[str, Any]) -> str:
@@ -113,7 +118,7 @@ async def follow_once(database: Database, subscription_id: uuid.UUID) -> tuple[i
         if position == after:
             return 0, False
         now = utcnow()
-        ids = await _ordered_ids(session, subscription_id, len(entries))
+        ids = await ordered_ids(session, subscription_id, len(entries))
         session.add_all(
             WebhookDelivery(
                 id=delivery_id,
@@ -147,7 +152,7 @@ async def _lock(session: AsyncSession, subscription_id: uuid.UUID) -> WebhookSub
     return (await session.exec(statement)).first()
 
 
-async def _ordered_ids(
+async def ordered_ids(
     session: AsyncSession, subscription_id: uuid.UUID, count: int
 ) -> list[uuid.UUID]:
     """`count` new delivery ids, each above every id the subscription has: deliveries are sent
