@@ -29,6 +29,7 @@ _SECRET_KEY_MIN_LENGTH = 16
 DEFAULT_WEBHOOK_RETRY_SCHEDULE: tuple[float, ...] = (5, 300, 1800, 7200, 18000) + (36000,) * 7
 _WEBHOOK_MAX_DELAY_SECONDS = 7 * 24 * 3600
 _WEBHOOK_MAX_RETRIES = 100
+DEFAULT_WEBHOOK_RETENTION_DAYS = 30
 
 
 class SecretKeyError(RuntimeError):
@@ -243,6 +244,14 @@ class Settings(BaseSettings):
         gt=0,
         le=60,
         description="How often the webhook engine looks for changes and for deliveries due.",
+    )
+    webhook_retention_days: int = Field(
+        default=DEFAULT_WEBHOOK_RETENTION_DAYS,
+        gt=0,
+        le=3650,
+        description="Days a finished webhook delivery (succeeded or failed) is kept after its "
+        "last attempt, and a deleted subscription after its deletion, before the engine removes "
+        "them for good. Pending deliveries are kept whatever their age.",
     )
 
     @field_validator("webhook_retry_schedule", mode="before")

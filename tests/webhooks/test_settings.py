@@ -8,7 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from sofifi_api.config import DEFAULT_WEBHOOK_RETRY_SCHEDULE, Settings
+from sofifi_api.config import (
+    DEFAULT_WEBHOOK_RETENTION_DAYS,
+    DEFAULT_WEBHOOK_RETRY_SCHEDULE,
+    Settings,
+)
 from tests.servers import free_port
 
 
@@ -56,6 +60,25 @@ def test_a_malformed_retry_schedule_is_refused_with_what_is_wrong(
         Settings()
 
     assert message in str(refused.value)
+
+
+def test_the_delivery_log_is_kept_30_days_unless_set_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert Settings().webhook_retention_days == DEFAULT_WEBHOOK_RETENTION_DAYS == 30
+    monkeypatch.setenv("SOFIFI_WEBHOOK_RETENTION_DAYS", "3")
+
+    assert Settings().webhook_retention_days == 3
+
+
+@pytest.mark.parametrize("days", ["0", "-1", "1.5", "soon"])
+def test_a_retention_that_is_not_a_positive_number_of_days_is_refused(
+    monkeypatch: pytest.MonkeyPatch, days: str
+) -> None:
+    monkeypatch.setenv("SOFIFI_WEBHOOK_RETENTION_DAYS", days)
+
+    with pytest.raises(ValidationError, match="webhook_retention_days"):
+        Settings()
 
 
 def test_a_connect_timeout_longer_than_the_whole_delivery_is_refused() -> None:

@@ -1,7 +1,7 @@
 """The delivery engine: follows the change feed into deliveries and sends what is due, in a
-loop. Runs inside each server process by default (SOFIFI_WEBHOOK_DELIVERY=in-process), and in
-as many `sofifi-api worker` processes as wanted: leases keep them from sending a delivery twice
-at once."""
+loop, and now and then prunes the delivery log past its retention. Runs inside each server
+process by default (SOFIFI_WEBHOOK_DELIVERY=in-process), and in as many `sofifi-api worker`
+processes as wanted: leases keep them from sending a delivery twice at once."""
 
 import asyncio
 import contextlib
@@ -9,9 +9,11 @@ import logging
 import os
 import secrets
 import socket
+from datetime import timedelta
 
-from sofifi_api.config import Settings
-from sofifi_api.db import Database
+from sofifi_api.config import DEFAULT_WEBHOOK_RETENTION_DAYS, Settings
+from sofifi_api.db import Database, utcnow
+from sofifi_api.webhooks import retention
 from sofifi_api.webhooks.dispatcher import DispatchSettings, claim, deliver, dispatch_due
 from sofifi_api.webhooks.follower import follow_all
 from sofifi_api.webhooks.sender import DeliveryOutcome
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 MAX_IN_FLIGHT = 100
 # After rounds that failed, the longest wait before the next.
 MAX_BACKOFF_SECONDS = 60.0
+# How often an engine prunes the delivery log, and once when it starts.
+PRUNE_INTERVAL_SECONDS = 300.0
 
 
 def worker_name() -> str:
@@ -38,17 +42,22 @@ class Engine:
         *,
         poll_seconds: float,
         worker: str | None = None,
+        retention: timedelta = timedelta(days=DEFAULT_WEBHOOK_RETENTION_DAYS),
     ) -> None:
         self.database = database
         self.settings = settings
         self.poll_seconds = poll_seconds
         self.worker = worker or worker_name()
+        self.retention = retention
         self._in_flight: set[asyncio.Task[DeliveryOutcome]] = set()
 
     @classmethod
     def of(cls, database: Database, settings: Settings) -> "Engine":
         return cls(
-            database, DispatchSettings.of(settings), poll_seconds=settings.webhook_poll_seconds
+            database,
+            DispatchSettings.of(settings),
+            poll_seconds=settings.webhook_poll_seconds,
+            retention=timedelta(days=settings.webhook_retention_days),
         )
 
     async def run_once(self) -> list[DeliveryOutcome]:
@@ -59,11 +68,19 @@ class Engine:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds until `stop` is set. A round does not wait for the deliveries it started:
-        the next one claims new work while a slow receiver keeps its own delivery. On stop,
-        deliveries under way are cancelled; their leases expire and they are sent again."""
+        the next one claims new work while a slow receiver keeps its own delivery. Pruning,
+        at start and then every PRUNE_INTERVAL_SECONDS, runs beside the rounds, so a long
+        backlog of it delays no delivery. On stop, deliveries under way are cancelled; their
+        leases expire and they are sent again."""
+        loop = asyncio.get_running_loop()
         failures = 0
+        pruning: asyncio.Task[None] | None = None
+        next_prune = loop.time()
         try:
             while not stop.is_set():
+                if loop.time() >= next_prune and (pruning is None or pruning.done()):
+                    pruning = asyncio.create_task(self.prune())
+                    next_prune = loop.time() + PRUNE_INTERVAL_SECONDS
                 try:
                     await follow_all(self.database)
                     await self._start_due()
@@ -76,9 +93,17 @@ class Engine:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=wait)
         finally:
-            for task in self._in_flight:
+            under_way = [*self._in_flight, *([pruning] if pruning is not None else [])]
+            for task in under_way:
                 task.cancel()
-            await asyncio.gather(*self._in_flight, return_exceptions=True)
+            await asyncio.gather(*under_way, return_exceptions=True)
+
+    async def prune(self) -> None:
+        """Removes what is past the retention; a failure is logged, and delivery goes on."""
+        try:
+            await retention.prune(self.database, utcnow() - self.retention)
+        except Exception:
+            logger.exception("webhook delivery log pruning failed")
 
     async def _start_due(self) -> None:
         claimed = await claim(
