@@ -33,6 +33,7 @@ from sofifi_api.ratelimit.limiter import build_rate_limiter
 from sofifi_api.ratelimit.middleware import RateLimitHeadersMiddleware
 from sofifi_api.routers import include_v1
 from sofifi_api.webhooks.engine import Engine
+from sofifi_api.webhooks.events import document_events
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -118,4 +119,5 @@ def create_app(database: Database | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(metrics.router)
     include_v1(app)
+    document_events(app)
     return app

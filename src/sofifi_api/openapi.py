@@ -108,6 +108,12 @@ TAGS = [
         "syncing system can follow and resume without missing or repeating a change.",
     },
     {
+        "name": "webhooks",
+        "description": "Changes pushed to a client's endpoint as signed events (Standard "
+        "Webhooks), with a delivery log, test events and redelivery. The event itself is "
+        "described under the document's `webhooks`.",
+    },
+    {
         "name": "exports",
         "description": "Whole collections in one streamed download, with the filters of their "
         "lists: CSV for spreadsheets, NDJSON for scripts, and for infrastructure projects "
