@@ -453,7 +453,7 @@ def _report(dialect: str, runs: list[Run], args: argparse.Namespace) -> None:
         f"\n{'PostgreSQL' if dialect == 'postgresql' else 'SQLite'}; one `sofifi-api worker` on "
         f"CPU {args.worker_cpu}, polling every {args.poll_seconds:g} s; receiver and writer on "
         f"CPU {args.receiver_cpu}; {args.events} events per burst. Deliveries/s: all deliveries "
-        "over first commit to last arrival; reference: a plain httpx client's POSTs/s of the "
+        "over first commit to last arrival; reference: plain httpx clients' POSTs/s of the "
         "same bodies, one connection per subscription; delay: commit to arrival.\n"
     )
     print(
