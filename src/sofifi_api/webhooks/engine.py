@@ -4,7 +4,6 @@ as many `sofifi-api worker` processes as wanted: leases keep them from sending a
 at once."""
 
 import asyncio
-import contextlib
 import logging
 import os
 import secrets
@@ -44,6 +43,8 @@ class Engine:
         self.poll_seconds = poll_seconds
         self.worker = worker or worker_name()
         self._in_flight: set[asyncio.Task[DeliveryOutcome]] = set()
+        # Set when a delivery ends: its subscription's next delivery may be claimed at once.
+        self._delivered = asyncio.Event()
 
     @classmethod
     def of(cls, database: Database, settings: Settings) -> "Engine":
@@ -59,8 +60,10 @@ class Engine:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds until `stop` is set. A round does not wait for the deliveries it started:
-        the next one claims new work while a slow receiver keeps its own delivery. On stop,
-        deliveries under way are cancelled; their leases expire and they are sent again."""
+        the next one claims new work while a slow receiver keeps its own delivery, and begins
+        as soon as one of them ends (a subscription is sent one delivery at a time), else after
+        the poll. On stop, deliveries under way are cancelled; their leases expire and they are
+        sent again."""
         failures = 0
         try:
             while not stop.is_set():
@@ -73,12 +76,23 @@ class Engine:
                     failures += 1
                     logger.exception("webhook engine round failed")
                 wait = min(MAX_BACKOFF_SECONDS, self.poll_seconds * 2 ** min(failures, 16))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=wait)
+                await self._pause(stop, wait, woken=failures == 0)
         finally:
             for task in self._in_flight:
                 task.cancel()
             await asyncio.gather(*self._in_flight, return_exceptions=True)
+
+    async def _pause(self, stop: asyncio.Event, seconds: float, *, woken: bool) -> None:
+        """Until `stop` is set or `seconds` pass; or, `woken`, until a delivery ends."""
+        waits = [asyncio.ensure_future(stop.wait())]
+        if woken:
+            waits.append(asyncio.ensure_future(self._delivered.wait()))
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+        self._delivered.clear()
 
     async def _start_due(self) -> None:
         claimed = await claim(
@@ -91,5 +105,6 @@ class Engine:
 
     def _finished(self, task: asyncio.Task[DeliveryOutcome]) -> None:
         self._in_flight.discard(task)
+        self._delivered.set()
         if not task.cancelled() and task.exception() is not None:
             logger.error("webhook delivery failed to record", exc_info=task.exception())
