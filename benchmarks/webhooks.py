@@ -11,7 +11,8 @@ Debian/Ubuntu package `util-linux`; two cores at least):
         .venv/bin/python benchmarks/webhooks.py
 
 Three processes take part. The engine runs as in production, in one `sofifi-api worker` process
-pinned to `--worker-cpu` (default 0), polling every `--poll-seconds`. The receiver
+pinned to `--worker-cpu` (default 0), polling every `--poll-seconds` (default 0.1; the
+service's default is 1, which adds up to a second to each delay at a steady pace). The receiver
 (benchmarks/webhook_receiver.py, one Uvicorn process pinned to `--receiver-cpu`, default 1)
 answers 204 at once and records each arrival's wall-clock time, webhook-id and data id. This
 process, pinned to the receiver's CPU, writes the changes: programs, each created by the
@@ -19,7 +20,7 @@ programs service in a transaction of its own, its wall-clock time taken right af
 
 For each count of `--subscriptions` (default "1,50"), that many subscriptions of one client to
 `program` events, each to a path of its own on the receiver, replace the previous ones. After a
-warm-up event, `--events` programs (default 200) are written
+warm-up event, `--events` programs (default 50) are written
 
 - in a burst, back to back: deliveries/s is every delivery (events times subscriptions) over the
   time from the first commit to the last arrival; the delay includes the queue;
@@ -475,7 +476,7 @@ def _report(dialect: str, runs: list[Run], args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--events", type=int, default=200, help="programs written per run")
+    parser.add_argument("--events", type=int, default=50, help="programs written per burst")
     parser.add_argument("--subscriptions", default="1,50", help="comma-separated counts")
     parser.add_argument("--poll-seconds", type=float, default=0.1, help="the worker's poll")
     parser.add_argument(
