@@ -1,6 +1,7 @@
 """What the benchmarks share: the PostgreSQL server named by the environment, a scratch
-database on it (migrated, dropped afterwards), the program the feedback is about with an API
-client, the feedback table's columns for COPY, and servers under Uvicorn measured with wrk."""
+database on it (migrated, dropped afterwards) or else a SQLite file, the program the feedback
+is about with an API client, the feedback table's columns for COPY, and servers under Uvicorn
+measured with wrk."""
 
 import asyncio
 import json
@@ -8,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -91,6 +93,21 @@ async def scratch_database() -> AsyncIterator[str]:
         yield url
     finally:
         await _admin_sql(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@asynccontextmanager
+async def scratch_database_or_file() -> AsyncIterator[str]:
+    """`scratch_database()` when the environment names a PostgreSQL server (as `server_url`
+    reads it), else a migrated SQLite file in a temporary directory; its URL."""
+    named = os.environ.get("SOFIFI_BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
+    if named.startswith("postgres"):
+        async with scratch_database() as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory(prefix="sofifi-bench-") as directory:
+        url = f"sqlite:///{directory}/bench.db"
+        await asyncio.to_thread(_migrate, url)
+        yield url
 
 
 async def program_and_client(

@@ -85,8 +85,10 @@ def dispatch_settings(
     )
 
 
-def make_engine(database: Database, worker: str = "worker-1", **settings: Any) -> Engine:
-    return Engine(database, dispatch_settings(**settings), poll_seconds=0.02, worker=worker)
+def make_engine(
+    database: Database, worker: str = "worker-1", *, poll_seconds: float = 0.02, **settings: Any
+) -> Engine:
+    return Engine(database, dispatch_settings(**settings), poll_seconds=poll_seconds, worker=worker)
 
 
 @asynccontextmanager

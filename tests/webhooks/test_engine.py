@@ -257,6 +257,28 @@ async def test_a_subscription_receives_its_events_in_feed_order(
     assert received == titles
 
 
+async def test_a_subscriptions_next_event_is_sent_as_soon_as_the_last_one_is_answered(
+    admin: httpx.AsyncClient, hooks_database: Database
+) -> None:
+    client_id = await new_client(hooks_database, "programs:read")
+    # Only the first round comes from the poll within the test.
+    engine = make_engine(hooks_database, poll_seconds=60)
+    stop = asyncio.Event()
+    with receiving() as receiver:
+        await subscribe(hooks_database, client_id, receiver.url())
+        for n in range(3):
+            await create_program(admin, title=f"Program {n}")
+        running = asyncio.create_task(engine.run(stop))
+        try:
+            await eventually(lambda: len(receiver.received) == 3)
+        finally:
+            stop.set()
+            await running
+
+    received = [json.loads(r.body)["data"]["resource"]["title"] for r in receiver.received]
+    assert received == ["Program 0", "Program 1", "Program 2"]
+
+
 async def test_two_dispatchers_at_once_never_send_one_delivery_twice(
     admin: httpx.AsyncClient, hooks_database: Database, hooks_url: str
 ) -> None:

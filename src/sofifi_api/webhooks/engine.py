@@ -4,7 +4,6 @@ process by default (SOFIFI_WEBHOOK_DELIVERY=in-process), and in as many `sofifi-
 processes as wanted: leases keep them from sending a delivery twice at once."""
 
 import asyncio
-import contextlib
 import logging
 import os
 import secrets
@@ -50,6 +49,8 @@ class Engine:
         self.worker = worker or worker_name()
         self.retention = retention
         self._in_flight: set[asyncio.Task[DeliveryOutcome]] = set()
+        # Set when a delivery ends: its subscription's next delivery may be claimed at once.
+        self._delivered = asyncio.Event()
 
     @classmethod
     def of(cls, database: Database, settings: Settings) -> "Engine":
@@ -68,10 +69,11 @@ class Engine:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds until `stop` is set. A round does not wait for the deliveries it started:
-        the next one claims new work while a slow receiver keeps its own delivery. Pruning,
-        at start and then every PRUNE_INTERVAL_SECONDS, runs beside the rounds, so a long
-        backlog of it delays no delivery. On stop, deliveries under way are cancelled; their
-        leases expire and they are sent again."""
+        the next one claims new work while a slow receiver keeps its own delivery, and begins
+        as soon as one of them ends (a subscription is sent one delivery at a time), else after
+        the poll. Pruning, at start and then every PRUNE_INTERVAL_SECONDS, runs beside the
+        rounds, so a long backlog of it delays no delivery. On stop, deliveries under way are
+        cancelled; their leases expire and they are sent again."""
         loop = asyncio.get_running_loop()
         failures = 0
         pruning: asyncio.Task[None] | None = None
@@ -90,8 +92,7 @@ class Engine:
                     failures += 1
                     logger.exception("webhook engine round failed")
                 wait = min(MAX_BACKOFF_SECONDS, self.poll_seconds * 2 ** min(failures, 16))
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=wait)
+                await self._pause(stop, wait, woken=failures == 0)
         finally:
             under_way = [*self._in_flight, *([pruning] if pruning is not None else [])]
             for task in under_way:
@@ -105,6 +106,18 @@ class Engine:
         except Exception:
             logger.exception("webhook delivery log pruning failed")
 
+    async def _pause(self, stop: asyncio.Event, seconds: float, *, woken: bool) -> None:
+        """Until `stop` is set or `seconds` pass; or, `woken`, until a delivery ends."""
+        waits = [asyncio.ensure_future(stop.wait())]
+        if woken:
+            waits.append(asyncio.ensure_future(self._delivered.wait()))
+        try:
+            await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiting in waits:
+                waiting.cancel()
+        self._delivered.clear()
+
     async def _start_due(self) -> None:
         claimed = await claim(
             self.database, self.worker, MAX_IN_FLIGHT - len(self._in_flight), self.settings.lease
@@ -116,5 +129,6 @@ class Engine:
 
     def _finished(self, task: asyncio.Task[DeliveryOutcome]) -> None:
         self._in_flight.discard(task)
+        self._delivered.set()
         if not task.cancelled() and task.exception() is not None:
             logger.error("webhook delivery failed to record", exc_info=task.exception())
