@@ -77,12 +77,15 @@ def receiving(
     *,
     replies: Sequence[Reply] = (),
     certificate: tuple[Path, Path] | None = None,
+    port: int = 0,
 ) -> Iterator[Receiver]:
     """A receiver on 127.0.0.1 for the block; https with `certificate` (chain file, key file).
     It answers every request with `reply`, or the n-th request with the n-th of `replies` (the
-    last one again once they run out)."""
+    last one again once they run out). `port`: the port of a receiver that stopped, to stand in
+    for it; 0, any free one."""
     listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port))
     receiver = Receiver(listener.getsockname()[1], "https" if certificate else "http")
     config = uvicorn.Config(
         _application(replies or [reply or Reply()], receiver),

@@ -106,6 +106,45 @@ async def test_a_delivery_answered_500_is_sent_again_until_it_succeeds(
     assert delivery.delivered_at is not None
 
 
+async def test_a_delivery_that_timed_out_is_sent_again_until_it_succeeds(
+    admin: httpx.AsyncClient, hooks_database: Database
+) -> None:
+    client_id = await new_client(hooks_database, "programs:read")
+    engine = make_engine(hooks_database, timeout_seconds=0.5)
+    with receiving(replies=[Reply(delay_seconds=2), Reply(status=204)]) as receiver:
+        subscription = await subscribe(hooks_database, client_id, receiver.url())
+        await create_program(admin)
+        await engine.run_once()
+        await asyncio.sleep(0.1)
+        await engine.run_once()
+
+    first, second = receiver.received
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    (delivery,) = await deliveries_of(hooks_database, subscription.id)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.succeeded, 2)
+
+
+async def test_a_delivery_whose_connection_was_refused_is_sent_once_the_receiver_listens(
+    admin: httpx.AsyncClient, hooks_database: Database
+) -> None:
+    client_id = await new_client(hooks_database, "programs:read")
+    engine = make_engine(hooks_database)
+    with receiving() as receiver:
+        url = receiver.url()
+        port = receiver.port
+    subscription = await subscribe(hooks_database, client_id, url)
+    await create_program(admin)
+    await engine.run_once()
+    (refused,) = await deliveries_of(hooks_database, subscription.id)
+    await asyncio.sleep(0.1)
+    with receiving(port=port) as receiver:
+        await engine.run_once()
+
+    assert (refused.status, refused.last_failure) == (DeliveryStatus.pending, "refused")
+    (received,) = receiver.received
+    assert received.headers["webhook-id"] == str(refused.id)
+
+
 async def test_a_receivers_retry_after_postpones_the_next_attempt(
     admin: httpx.AsyncClient, hooks_database: Database
 ) -> None:
