@@ -47,7 +47,7 @@ class Claimed:
     id: uuid.UUID
     subscription_id: uuid.UUID
     body: bytes
-    attempts: int
+    attempts: int  # this one included
     created_at: datetime
     url: str
     signing_secrets: list[str]
@@ -112,7 +112,8 @@ def _due(now: datetime, limit: int, *, lock: bool = True) -> sa.Select[tuple[uui
 
 async def claim(database: Database, worker: str, limit: int, lease: timedelta) -> list[Claimed]:
     """Leases up to `limit` due deliveries to `worker` and returns them; committed before any
-    is sent, so other workers see the lease."""
+    is sent, so other workers see the lease. The attempt is counted here: one cut short by
+    its worker's death counts too, as its receiver may have had it."""
     if limit <= 0:
         return []
     now = utcnow()
@@ -129,7 +130,7 @@ async def claim(database: Database, worker: str, limit: int, lease: timedelta) -
             await connection.execute(
                 sa.update(_deliveries)
                 .where(d.id.in_(_due(now, limit).scalar_subquery()))
-                .values(locked_until=now + lease, locked_by=worker)
+                .values(locked_until=now + lease, locked_by=worker, attempts=d.attempts + 1)
                 .returning(d.id, d.subscription_id, d.body, d.attempts, d.created_at)
             )
         ).all()
@@ -209,9 +210,8 @@ async def record(
     Nothing is stored when the lease was lost (it expired and another worker took the
     delivery): that worker's outcome counts."""
     now = utcnow()
-    attempts = delivery.attempts + 1
+    attempts = delivery.attempts
     values: dict[str, object] = {
-        "attempts": attempts,
         "last_attempt_at": now,
         "last_status_code": outcome.status_code,
         "last_failure": None if outcome.failure is None else str(outcome.failure),
