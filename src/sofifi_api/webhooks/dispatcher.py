@@ -32,8 +32,10 @@ from sofifi_api.webhooks.sender import DeliveryOutcome, DeliveryTimeouts, send_e
 
 logger = logging.getLogger(__name__)
 
-# A lease outlasts the longest attempt by this much, for the claim and the record around it.
-LEASE_MARGIN_SECONDS = 30.0
+# A lease outlasts the longest attempt by this much: for the claim's commit, recording the
+# outcome and clocks differing between hosts. Too short risks only a second send (at least
+# once); too long keeps a dead worker's deliveries waiting.
+LEASE_MARGIN_SECONDS = 5.0
 
 _deliveries = WebhookDelivery.__table__  # type: ignore[attr-defined]
 _subscriptions = WebhookSubscription.__table__  # type: ignore[attr-defined]
@@ -116,16 +118,18 @@ async def claim(database: Database, worker: str, limit: int, lease: timedelta) -
     its worker's death counts too, as its receiver may have had it."""
     if limit <= 0:
         return []
-    now = utcnow()
     d = _deliveries.c
     async with database.sessionmaker() as session:
         # First a plain read: a round with nothing due takes no lock (on SQLite, the write lock).
         connection = await session.connection()
-        if (await connection.execute(_due(now, 1, lock=False))).first() is None:
+        if (await connection.execute(_due(utcnow(), 1, lock=False))).first() is None:
             return []
     async with database.sessionmaker() as session:
         options = {SQLITE_BEGIN_IMMEDIATE: True} if database.engine.dialect.name == "sqlite" else {}
         connection = await session.connection(execution_options=options)
+        # Once the transaction has begun (on SQLite, holding the write lock): a wait for the
+        # lock does not eat into the lease.
+        now = utcnow()
         claimed = (
             await connection.execute(
                 sa.update(_deliveries)
