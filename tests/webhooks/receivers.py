@@ -6,6 +6,7 @@ import socket
 import ssl
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +39,9 @@ class Receiver:
     port: int
     scheme: str
     received: list[Received] = field(default_factory=list)
+    # Requests not yet answered, by webhook-id; and the ids that came while one was.
+    in_flight: Counter[str] = field(default_factory=Counter)
+    overlapping: set[str] = field(default_factory=set)
 
     def url(self, host: str = "127.0.0.1", path: str = "/hooks") -> str:
         return f"{self.scheme}://{host}:{self.port}{path}"
@@ -58,15 +62,22 @@ def _application(replies: Sequence[Reply], receiver: Receiver) -> Any:
         }
         reply = replies[min(len(receiver.received), len(replies) - 1)]
         receiver.received.append(Received(scope["method"], scope["path"], headers, bytes(body)))
-        await asyncio.sleep(reply.delay_seconds)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": reply.status,
-                "headers": [(k.encode(), v.encode()) for k, v in reply.headers.items()],
-            }
-        )
-        await send({"type": "http.response.body", "body": reply.body})
+        webhook_id = headers.get("webhook-id", "")
+        if receiver.in_flight[webhook_id]:
+            receiver.overlapping.add(webhook_id)
+        receiver.in_flight[webhook_id] += 1
+        try:
+            await asyncio.sleep(reply.delay_seconds)
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": reply.status,
+                    "headers": [(k.encode(), v.encode()) for k, v in reply.headers.items()],
+                }
+            )
+            await send({"type": "http.response.body", "body": reply.body})
+        finally:
+            receiver.in_flight[webhook_id] -= 1
 
     return application
 

@@ -186,9 +186,9 @@ async def test_a_sleeping_receiver_does_not_delay_another_subscription(
             stop.set()
             await running
 
-    # The sleeper got its first event and is still sleeping over it: nothing recorded yet.
+    # The sleeper got its first event and is still sleeping over it: no outcome recorded yet.
     delivery, *_ = await deliveries_of(hooks_database, asleep.id)
-    assert delivery.attempts == 0
+    assert (delivery.attempts, delivery.last_attempt_at) == (1, None)
 
 
 async def test_an_area_bound_client_is_sent_nothing_from_other_areas(
@@ -263,6 +263,23 @@ async def test_a_delivery_whose_lease_expired_is_sent_again(
     assert [r.headers["webhook-id"] for r in receiver.received] == [str(claimed.id)]
     (delivery,) = await deliveries_of(hooks_database, subscription.id)
     assert delivery.status == DeliveryStatus.succeeded
+
+
+async def test_an_attempt_its_worker_died_during_is_counted(
+    admin: httpx.AsyncClient, hooks_database: Database
+) -> None:
+    client_id = await new_client(hooks_database, "programs:read")
+    with receiving() as receiver:
+        subscription = await subscribe(hooks_database, client_id, receiver.url())
+        await create_program(admin)
+        await follow_all(hooks_database)
+        # Its receiver may have had the event: the attempt counts although nothing recorded it.
+        await claim(hooks_database, "killed-worker", 10, timedelta(seconds=-1))
+        await make_engine(hooks_database, worker="worker-2").run_once()
+
+    assert len(receiver.received) == 1
+    (delivery,) = await deliveries_of(hooks_database, subscription.id)
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.succeeded, 2)
 
 
 async def test_a_delivery_leased_to_another_worker_is_not_sent(

@@ -32,8 +32,10 @@ from sofifi_api.webhooks.sender import DeliveryOutcome, DeliveryTimeouts, send_e
 
 logger = logging.getLogger(__name__)
 
-# A lease outlasts the longest attempt by this much, for the claim and the record around it.
-LEASE_MARGIN_SECONDS = 30.0
+# A lease outlasts the longest attempt by this much: for the claim's commit, recording the
+# outcome and clocks differing between hosts. Too short risks only a second send (at least
+# once); too long keeps a dead worker's deliveries waiting.
+LEASE_MARGIN_SECONDS = 5.0
 
 _deliveries = WebhookDelivery.__table__  # type: ignore[attr-defined]
 _subscriptions = WebhookSubscription.__table__  # type: ignore[attr-defined]
@@ -47,7 +49,7 @@ class Claimed:
     id: uuid.UUID
     subscription_id: uuid.UUID
     body: bytes
-    attempts: int
+    attempts: int  # this one included
     created_at: datetime
     url: str
     signing_secrets: list[str]
@@ -112,24 +114,27 @@ def _due(now: datetime, limit: int, *, lock: bool = True) -> sa.Select[tuple[uui
 
 async def claim(database: Database, worker: str, limit: int, lease: timedelta) -> list[Claimed]:
     """Leases up to `limit` due deliveries to `worker` and returns them; committed before any
-    is sent, so other workers see the lease."""
+    is sent, so other workers see the lease. The attempt is counted here: one cut short by
+    its worker's death counts too, as its receiver may have had it."""
     if limit <= 0:
         return []
-    now = utcnow()
     d = _deliveries.c
     async with database.sessionmaker() as session:
         # First a plain read: a round with nothing due takes no lock (on SQLite, the write lock).
         connection = await session.connection()
-        if (await connection.execute(_due(now, 1, lock=False))).first() is None:
+        if (await connection.execute(_due(utcnow(), 1, lock=False))).first() is None:
             return []
     async with database.sessionmaker() as session:
         options = {SQLITE_BEGIN_IMMEDIATE: True} if database.engine.dialect.name == "sqlite" else {}
         connection = await session.connection(execution_options=options)
+        # Once the transaction has begun (on SQLite, holding the write lock): a wait for the
+        # lock does not eat into the lease.
+        now = utcnow()
         claimed = (
             await connection.execute(
                 sa.update(_deliveries)
                 .where(d.id.in_(_due(now, limit).scalar_subquery()))
-                .values(locked_until=now + lease, locked_by=worker)
+                .values(locked_until=now + lease, locked_by=worker, attempts=d.attempts + 1)
                 .returning(d.id, d.subscription_id, d.body, d.attempts, d.created_at)
             )
         ).all()
@@ -202,11 +207,10 @@ def failure_reason(attempts: int, outcome: DeliveryOutcome) -> str:
     return f"A delivery failed {attempts} attempts; the last: {last}."
 
 
-def attempt_values(attempts: int, outcome: DeliveryOutcome, now: datetime) -> dict[str, object]:
-    """A delivery's columns after an attempt: what happened, the lease ended, and succeeded if
-    the receiver accepted it."""
+def attempt_values(outcome: DeliveryOutcome, now: datetime) -> dict[str, object]:
+    """A delivery's columns after an attempt (counted when it was claimed): what happened, the
+    lease ended, and succeeded if the receiver accepted it."""
     values: dict[str, object] = {
-        "attempts": attempts,
         "last_attempt_at": now,
         "last_status_code": outcome.status_code,
         "last_failure": None if outcome.failure is None else str(outcome.failure),
@@ -232,8 +236,8 @@ async def record(
     Nothing is stored when the lease was lost (it expired and another worker took the
     delivery): that worker's outcome counts."""
     now = utcnow()
-    attempts = delivery.attempts + 1
-    values = attempt_values(attempts, outcome, now)
+    attempts = delivery.attempts
+    values = attempt_values(outcome, now)
     disabled_reason = None
     if not outcome.succeeded:
         delay = schedule.delay_after(attempts, retry_after_seconds=outcome.retry_after_seconds)

@@ -100,13 +100,14 @@ async def ping(
                 subscription_id=subscription_id,
                 event_type=PING,
                 body=body,
+                attempts=1,
                 next_attempt_at=now,
                 locked_until=now + settings.lease,
                 locked_by=worker,
                 created_at=now,
             )
         )
-        claimed = _claimed(subscription, delivery_id, body, 0, now, now)
+        claimed = _claimed(subscription, delivery_id, body, 1, now, now)
         await session.commit()
     return await _send(sessions, worker, claimed, settings, on_failure=DeliveryStatus.failed)
 
@@ -135,7 +136,9 @@ async def redeliver(
                     d.subscription_id == subscription_id,
                     sa.or_(d.locked_until.is_(None), d.locked_until < now),
                 )
-                .values(locked_until=now + settings.lease, locked_by=worker)
+                .values(
+                    locked_until=now + settings.lease, locked_by=worker, attempts=d.attempts + 1
+                )
                 .returning(d.body, d.attempts, d.created_at)
             )
         ).first()
@@ -163,7 +166,7 @@ async def _send(
     as it stands after it."""
     outcome = await attempt(delivery, settings)
     now = utcnow()
-    values = attempt_values(delivery.attempts + 1, outcome, now)
+    values = attempt_values(outcome, now)
     if not outcome.succeeded and on_failure is not None:
         values["status"] = on_failure
     async with _writing(sessions) as session:
