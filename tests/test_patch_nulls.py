@@ -43,6 +43,9 @@ async def patchable(client: httpx.AsyncClient) -> dict[str, list[str]]:
         "/v1/clients", json={"name": "Dinas Kominfo", "scopes": ["programs:read"]}
     )
     assert partner.status_code == 201, partner.text
+    # A public address: no name to resolve.
+    webhook = await client.post("/v1/webhooks", json={"url": "https://1.1.1.1/hooks"})
+    assert webhook.status_code == 201, webhook.text
     organization = await create_organization(client)
     program = await create_program(client, organization["id"])
     person = await create_person(client)
@@ -78,6 +81,7 @@ async def patchable(client: httpx.AsyncClient) -> dict[str, list[str]]:
             f"/v1/feedback/{(await create_feedback(client, program['id']))['id']}"
         ],
         "/v1/clients/{client_id}": [f"/v1/clients/{partner.json()['id']}"],
+        "/v1/webhooks/{webhook_id}": [f"/v1/webhooks/{webhook.json()['id']}"],
     }
 
 

@@ -93,6 +93,8 @@ class World:
         consultation = {"held_on": "2026-03-10", "participants_count": 40, "summary": "Rapat"}
         contribution = {"kind": "labor", "person_days": 2, "description": "Gotong royong"}
         client = {"name": "Mitra", "scopes": ["programs:read"], "area_codes": [SOFIFI]}
+        # A public address: no name to resolve.
+        webhook = {"url": "https://1.1.1.1/hooks", "types": ["program"], "description": "SID"}
         program_items = "/v1/programs/{program_id}/enrollments"
         projects = "/v1/infrastructure-projects"
         return {
@@ -151,6 +153,9 @@ class World:
             ("POST", "/v1/clients"): client | {"organization_id": ids["organization_id"]},
             ("PATCH", "/v1/clients/{client_id}"): client,
             ("POST", "/v1/clients/{client_id}/keys"): {"grace_seconds": 3600},
+            ("POST", "/v1/webhooks"): webhook,
+            ("PATCH", "/v1/webhooks/{webhook_id}"): webhook | {"status": "paused"},
+            ("POST", "/v1/webhooks/{webhook_id}/secret"): {"grace_seconds": 3600},
         }
 
 
@@ -170,6 +175,9 @@ async def build_world(admin: httpx.AsyncClient) -> World:
             json={"name": "Mitra", "scopes": ["programs:read"], "area_codes": [SOFIFI]},
         )
     )
+    webhook = await _created(
+        await admin.post("/v1/webhooks", json={"url": "https://1.1.1.1/hooks", "types": []})
+    )
     events = (await admin.get("/v1/audit-events", params={"limit": 1})).json()["data"]
     ids = {
         "organization_id": organization["id"],
@@ -186,6 +194,9 @@ async def build_world(admin: httpx.AsyncClient) -> World:
         "feedback_id": feedback["id"],
         "client_id": partner["id"],
         "event_id": events[0]["id"],
+        "webhook_id": webhook["id"],
+        # No delivery exists: its operations answer 404, which must not echo the id either.
+        "delivery_id": "0195f3d0-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
     }
     return World(ids, partner["api_key"])
 

@@ -115,8 +115,10 @@ async def resolve_destination(
     if not allow_private:
         refused = [address for address in addresses if not is_public_address(address)]
         if refused:
+            # The address is not repeated: for an address literal it is what the client sent.
             raise UnsafeDestination(
-                f"The URL's host resolves to a non-public address ({refused[0]})."
+                "The URL's host resolves to a non-public address (loopback, private, "
+                "link-local, shared or reserved)."
             )
     return Destination(url=url, scheme=scheme, host=host, port=port, addresses=addresses)
 
@@ -132,7 +134,7 @@ async def _addresses_of(host: str, port: int, timeout_seconds: float) -> tuple[I
                 host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
             )
     except (OSError, TimeoutError, UnicodeError) as error:
-        raise UnresolvableDestination(f"The URL's host name does not resolve: {host}") from error
+        raise UnresolvableDestination("The URL's host name does not resolve.") from error
     addresses: list[IPAddress] = []
     for family, *_, sockaddr in found:
         if family not in (socket.AF_INET, socket.AF_INET6):
@@ -142,5 +144,5 @@ async def _addresses_of(host: str, port: int, timeout_seconds: float) -> tuple[I
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise UnresolvableDestination(f"The URL's host name does not resolve: {host}")
+        raise UnresolvableDestination("The URL's host name does not resolve.")
     return tuple(addresses)

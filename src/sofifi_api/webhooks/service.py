@@ -56,7 +56,10 @@ class UnknownEventType(ValueError):
     """A subscription names a type the change feed does not carry."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"Unknown event type: {name}")
+        # The name is not repeated: errors never echo what a client sent.
+        super().__init__(
+            "A type the change feed does not carry; it carries " + ", ".join(ChangeType) + "."
+        )
         self.name = name
 
 
