@@ -18,9 +18,9 @@ answers 204 at once and records each arrival's wall-clock time, webhook-id and d
 process, pinned to the receiver's CPU, writes the changes: programs, each created by the
 programs service in a transaction of its own, its wall-clock time taken right after the commit.
 
-For each count of `--subscriptions` (default "1,50"), that many subscriptions of one client to
-`program` events, each to a path of its own on the receiver, replace the previous ones. After a
-warm-up event, `--events` programs (default 50) are written
+For each count of `--subscriptions` (default "1,50"), that many subscriptions to `program`
+events, each of a client of its own and to a path of its own on the receiver, replace the
+previous ones. After a warm-up event, `--events` programs (default 50) are written
 
 - in a burst, back to back: deliveries/s is every delivery (events times subscriptions) over the
   time from the first commit to the last arrival; the delay includes the queue;
@@ -136,23 +136,18 @@ async def _writing(database: Database) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def _arrange(database: Database) -> tuple[uuid.UUID, uuid.UUID]:
-    """The organisation leading the programs written, and a client that may read them."""
+async def _arrange(database: Database) -> uuid.UUID:
+    """The organisation leading the programs written."""
     async with _writing(database) as session:
         lead = Organization(name="Dinas Koperasi Maluku Utara", kind=OrganizationKind.government)
         session.add(lead)
-        issued = await clients_service.create_client(
-            session, name="Sistem informasi desa", scopes=["programs:read"]
-        )
         await session.commit()
-        return lead.id, issued.client.id
+        return lead.id
 
 
-async def _subscribe(
-    database: Database, client_id: uuid.UUID, receiver_url: str, count: int
-) -> list[Subscribed]:
-    """`count` subscriptions to program events, each to a path of its own; the earlier ones
-    are deleted."""
+async def _subscribe(database: Database, receiver_url: str, count: int) -> list[Subscribed]:
+    """`count` subscriptions to program events, each of a client of its own (as partners'
+    systems are) and to a path of its own; the earlier ones are deleted."""
     async with _writing(database) as session:
         await (await session.connection()).execute(
             sa.update(WebhookSubscription)
@@ -162,9 +157,12 @@ async def _subscribe(
         subscribed = []
         for index in range(count):
             path = f"/hooks/{uuid.uuid4().hex}"
+            issued = await clients_service.create_client(
+                session, name=f"Sistem informasi desa {index}", scopes=["programs:read"]
+            )
             subscription = await webhooks_service.create_subscription(
                 session,
-                client_id,
+                issued.client.id,
                 f"{receiver_url}{path}",
                 ["program"],
                 f"Benchmark {index}",
@@ -424,7 +422,7 @@ async def _run(args: argparse.Namespace, counts: list[int]) -> tuple[str, list[R
     async with scratch_database_or_file() as url:
         database = Database(url)
         try:
-            lead, client_id = await _arrange(database)
+            lead = await _arrange(database)
             with (
                 tempfile.TemporaryDirectory(prefix="sofifi-worker-") as directory,
                 _receiver(url, args.receiver_cpu) as receiver_url,
@@ -433,7 +431,7 @@ async def _run(args: argparse.Namespace, counts: list[int]) -> tuple[str, list[R
                 with _worker(url, args, log):
                     async with httpx.AsyncClient(base_url=receiver_url, timeout=30) as receiver:
                         for count in counts:
-                            subscribed = await _subscribe(database, client_id, receiver_url, count)
+                            subscribed = await _subscribe(database, receiver_url, count)
                             runs += await _measure(database, receiver, subscribed, lead, args)
                 if any(run.problems for run in runs):
                     lines = log.read_text().splitlines()[-10:]
