@@ -267,7 +267,8 @@ async def delete_feedback(session: SessionDep, feedback: FeedbackDep, if_match: 
     dependencies=[requires("feedback:review")],
     response_model=FeedbackPublic,
     summary="Review feedback",
-    responses=problem_responses(400, 404, 409, 412, 413, 415, 422),
+    response_description="The feedback with its new review status, as `GET` shows it.",
+    responses=problem_responses(400, 404, 409, 413, 415, 422),
 )
 async def review_feedback(
     session: SessionDep,
