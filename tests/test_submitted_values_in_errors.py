@@ -150,6 +150,10 @@ class World:
                 "status": "acknowledged",
                 "response_note": "Terima kasih",
             },
+            ("POST", "/v1/feedback/{feedback_id}/review"): {
+                "review_status": "approved",
+                "note": "Sesuai berita acara",
+            },
             ("POST", "/v1/clients"): client | {"organization_id": ids["organization_id"]},
             ("PATCH", "/v1/clients/{client_id}"): client,
             ("POST", "/v1/clients/{client_id}/keys"): {"grace_seconds": 3600},

@@ -7,6 +7,7 @@ from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution
 from sofifi_api.enrollments.models import Enrollment
 from sofifi_api.feedback.models import Feedback
+from sofifi_api.feedback.reviews import FeedbackReview
 from sofifi_api.idempotency.models import IdempotencyRecord
 from sofifi_api.infrastructure_projects.models import InfrastructureProject, ProjectArea
 from sofifi_api.organizations.models import Organization
@@ -25,6 +26,7 @@ __all__ = [
     "Contribution",
     "Enrollment",
     "Feedback",
+    "FeedbackReview",
     "GroupMember",
     "IdempotencyRecord",
     "InfrastructureProject",

@@ -27,8 +27,9 @@ exchange a client id and API key for a token at `POST /v1/oauth/token` (the OAut
   `updated_since`; `include_deleted=true` also lists tombstones of deleted resources.
 - `DELETE` answers 204 and keeps a tombstone; the resource then answers 404.
 - Every successful JSON GET carries a strong `ETag` (per client: `Vary: Authorization`).
-  Send it as `If-None-Match` to get 304 while unchanged, or as `If-Match` on PATCH and DELETE
-  to get 412 instead of overwriting a change made since (lost-update protection).
+  Send it as `If-None-Match` to get 304 while unchanged, or as `If-Match` on PATCH, DELETE and
+  a feedback review to get 412 instead of overwriting a change made since (lost-update
+  protection).
 - Every error is `application/problem+json` (RFC 9457) with `request_id`; validation errors
   list each invalid field in `errors`. Every response carries a `Request-Id` header.
 - Request bodies are limited to 1 MiB (413) and must be JSON in UTF-8 (415 for another

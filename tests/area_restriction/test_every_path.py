@@ -367,11 +367,13 @@ async def test_feedback_statistics_count_exactly_the_visible_feedback(
     subjects = [("program_id", key) for key in world.visible["program"]] + [
         ("infrastructure_project_id", key) for key in world.visible["infrastructure_project"]
     ]
+    # Every review status counts here: what is at stake is which feedback the client may read.
+    period = {"from": "2026-05-01", "to": "2026-05-31", "interval": "month"}
     for name, key in subjects:
         body = await _statistics(
             partner,
             "/v1/statistics/feedback",
-            **{name: key, "from": "2026-05-01", "to": "2026-05-31", "interval": "month"},
+            **{name: key, "include_unreviewed": "true"} | period,
         )
         counted += sum(period["total"]["count"] for period in body["periods"])
 

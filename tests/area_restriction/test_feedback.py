@@ -14,8 +14,8 @@ from tests.area_restriction.conftest import (
     assert_fields_out_of_scope,
     ids,
 )
-from tests.conftest import QueryCounter
-from tests.factories import SOFIFI, create_feedback
+from tests.conftest import ClientFactory, QueryCounter
+from tests.factories import OBA_UTARA, SOFIFI, create_feedback
 
 Subjects = dict[str, Json]
 
@@ -238,3 +238,40 @@ async def test_a_batch_duplicate_of_a_submission_that_left_the_clients_areas_has
     assert response.status_code == 200, response.text
     [result] = response.json()["results"]
     assert (result["status"], result["id"]) == ("duplicate", None)
+
+
+@pytest.mark.parametrize("name", HIDDEN)
+async def test_feedback_out_of_scope_cannot_be_reviewed_nor_its_history_read(
+    make_client: ClientFactory, client: httpx.AsyncClient, feedback: dict[str, Json], name: str
+) -> None:
+    reviewer = await make_client(
+        "feedback:read", "feedback:review", area_codes=[OBA_UTARA], name="Dinas Oba Utara"
+    )
+    feedback_id = feedback[name]["id"]
+
+    posted = await reviewer.post(
+        f"/v1/feedback/{feedback_id}/review", json={"review_status": "approved"}
+    )
+    listed = await reviewer.get(f"/v1/feedback/{feedback_id}/reviews")
+
+    assert (posted.status_code, listed.status_code) == (404, 404)
+    assert posted.json()["detail"] == f"No feedback with id {feedback_id}."
+    assert (await client.get(f"/v1/feedback/{feedback_id}")).json() == feedback[name]
+
+
+@pytest.mark.parametrize("name", VISIBLE)
+async def test_feedback_in_scope_can_be_reviewed(
+    make_client: ClientFactory, feedback: dict[str, Json], name: str
+) -> None:
+    reviewer = await make_client(
+        "feedback:read", "feedback:review", area_codes=[OBA_UTARA], name="Dinas Oba Utara"
+    )
+    feedback_id = feedback[name]["id"]
+
+    posted = await reviewer.post(
+        f"/v1/feedback/{feedback_id}/review", json={"review_status": "approved"}
+    )
+    listed = await reviewer.get(f"/v1/feedback/{feedback_id}/reviews")
+
+    assert posted.json()["review_status"] == "approved"
+    assert [item["to_status"] for item in listed.json()["data"]] == ["approved"]

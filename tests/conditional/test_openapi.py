@@ -95,7 +95,20 @@ def test_operations_without_conditions_do_not_mention_them(openapi: dict[str, An
         if header(operation, "If-Match") or "412" in operation["responses"]
     ]
 
-    assert conditional_posts == []
+    # A review changes the feedback it is posted to, as a PATCH would.
+    assert conditional_posts == ["review_feedback"]
+
+
+def test_the_feedback_review_takes_a_described_if_match_and_documents_412_and_400(
+    openapi: dict[str, Any],
+) -> None:
+    operation = openapi["paths"]["/v1/feedback/{feedback_id}/review"]["post"]
+
+    parameter = header(operation, "If-Match")
+    assert parameter is not None
+    assert parameter["description"]
+    for status in ("400", "412"):
+        assert PROBLEM_MEDIA_TYPE in operation["responses"][status]["content"]
 
 
 @pytest.mark.parametrize(

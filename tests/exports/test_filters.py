@@ -107,3 +107,27 @@ async def test_a_malformed_filter_is_422_as_in_the_list(client: httpx.AsyncClien
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "status"
+
+
+@pytest.mark.parametrize("wanted", ["approved", "received,rejected"])
+async def test_the_review_status_filter_narrows_the_export_as_it_narrows_the_list(
+    client: httpx.AsyncClient, world: dict[str, list[Json]], wanted: str
+) -> None:
+    reviews = {0: "approved", 1: "rejected", 2: "approved"}
+    for index, status in reviews.items():
+        feedback = world["feedback"][index]
+        reviewed = await client.post(
+            f"/v1/feedback/{feedback['id']}/review", json={"review_status": status}
+        )
+        assert reviewed.status_code == 200, reviewed.text
+    params = {"review_status": wanted}
+    listed = await list_items(client, "/v1/feedback", **params)
+    assert 0 < len(listed) < len(world["feedback"])
+
+    exported = ndjson_items(
+        await client.get("/v1/exports/feedback", params=params | {"format": "ndjson"})
+    )
+    rows = csv_rows(await client.get("/v1/exports/feedback", params=params))
+
+    assert exported == listed
+    assert [row["review_status"] for row in rows] == [item["review_status"] for item in listed]

@@ -14,10 +14,15 @@ UNRATED = None
 
 
 async def give(
-    client: httpx.AsyncClient, subject: Json, *ratings: tuple[str, int | None], **fields: Any
+    client: httpx.AsyncClient,
+    subject: Json,
+    *ratings: tuple[str, int | None],
+    review_status: str = "approved",
+    **fields: Any,
 ) -> None:
     """Stores one feedback per (submitted_at, rating) about `subject` (`{"program_id": …}` or
-    `{"infrastructure_project_id": …}`) in one batch."""
+    `{"infrastructure_project_id": …}`) in one batch, and reviews each (`approved`, the only
+    status statistics count by default, unless told otherwise; `received`: not reviewed)."""
     items = [
         subject
         | {"submitted_at": submitted_at, "rating": rating, "comment": "Terima kasih."}
@@ -26,7 +31,15 @@ async def give(
     ]
     response = await client.post("/v1/feedback/batch", json=items)
     assert response.status_code == 200, response.text
-    assert {result["status"] for result in response.json()["results"]} == {"created"}
+    results = response.json()["results"]
+    assert {result["status"] for result in results} == {"created"}
+    if review_status == "received":
+        return
+    for result in results:
+        reviewed = await client.post(
+            f"/v1/feedback/{result['id']}/review", json={"review_status": review_status}
+        )
+        assert reviewed.status_code == 200, reviewed.text
 
 
 def query(program: Json, **params: str) -> dict[str, str]:
@@ -309,3 +322,30 @@ async def test_queries_do_not_grow_with_feedback_or_periods(
     await fetch(client, FEEDBACK, **query(program, interval="day", to="2026-12-31"))
 
     assert count_queries.count == few
+
+
+async def test_only_approved_feedback_is_counted_by_default(
+    client: httpx.AsyncClient, pii_planner: httpx.AsyncClient, program: Json, about: Json
+) -> None:
+    await give(client, about, ("2026-01-10T00:00:00Z", 5))
+    await give(client, about, ("2026-01-11T00:00:00Z", 4), review_status="received")
+    await give(client, about, ("2026-01-12T00:00:00Z", 3), review_status="has_issues")
+    await give(client, about, ("2026-01-13T00:00:00Z", 2), review_status="rejected")
+
+    body = await fetch(pii_planner, FEEDBACK, **query(program))
+
+    assert [p["total"]["count"] for p in body["periods"]] == [1, 0, 0]
+    assert cells(body["periods"][0]["ratings"])["5"] == 1
+
+
+async def test_include_unreviewed_counts_feedback_in_every_review_status(
+    client: httpx.AsyncClient, pii_planner: httpx.AsyncClient, program: Json, about: Json
+) -> None:
+    await give(client, about, ("2026-01-10T00:00:00Z", 5))
+    await give(client, about, ("2026-01-11T00:00:00Z", 4), review_status="received")
+    await give(client, about, ("2026-01-12T00:00:00Z", 3), review_status="has_issues")
+    await give(client, about, ("2026-01-13T00:00:00Z", 2), review_status="rejected")
+
+    body = await fetch(pii_planner, FEEDBACK, **query(program, include_unreviewed="true"))
+
+    assert [p["total"]["count"] for p in body["periods"]] == [4, 0, 0]

@@ -14,6 +14,7 @@ PII = "participants:pii"
 AUDIT_READ = "audit:read"
 WEBHOOKS_READ = "webhooks:read"
 WEBHOOKS_WRITE = "webhooks:write"
+FEEDBACK_REVIEW = "feedback:review"
 ADMIN = "admin"
 
 SCOPES: dict[str, str] = {
@@ -21,6 +22,8 @@ SCOPES: dict[str, str] = {
     **{f"{name}:write": f"Create, change and delete {what}." for name, what in RESOURCES.items()},
     PII: "See participants' personal data (NIK, phone, exact birth date) and erase it.",
     AUDIT_READ: "Read the audit trail.",
+    FEEDBACK_REVIEW: "Set the review status of feedback it can read (approved feedback counts "
+    "in statistics).",
     WEBHOOKS_READ: "Read the client's own webhook subscriptions and their delivery logs.",
     WEBHOOKS_WRITE: "Create, change and delete the client's own webhook subscriptions; send "
     "test events and redeliveries.",

@@ -13,6 +13,10 @@ from sofifi_api.changes.models import ChangePage, ChangeType
 from sofifi_api.changes.service import FEED_SCOPES, KINDS, Position
 from sofifi_api.db import SessionDep
 from sofifi_api.errors import FieldError, ValidationFailed, problem_responses
+from sofifi_api.feedback.dependencies import (
+    REVIEW_STATUSES_PATTERN,
+    review_statuses,
+)
 from sofifi_api.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 from sofifi_api.representations.reading import json_response
 
@@ -76,6 +80,19 @@ async def list_changes(
         int,
         Query(ge=1, le=MAX_LIMIT, description="At most this many changes per page."),
     ] = DEFAULT_LIMIT,
+    feedback_review_status: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=REVIEW_STATUSES_PATTERN,
+            description="For a copy that holds only feedback in some review statuses "
+            "(comma-separated: `received`, `approved`, `has_issues`, `rejected`): feedback in "
+            "another status appears as a `delete`, so feedback that leaves those statuses is "
+            "dropped from the copy, and reappears as an `upsert` when it enters them. Keep the "
+            "same value for the whole life of a cursor. Other types are not affected.",
+            examples=["approved"],
+        ),
+    ] = None,
 ) -> Response:
     """Every create, update and delete since the cursor, oldest first, for keeping a copy in
     sync: store each `upsert`'s `resource` under its `type` and `id`, mark each `delete`'s
@@ -98,5 +115,6 @@ async def list_changes(
         _requested_types(types, principal),
         areas=principal.areas,
         limit=limit,
+        feedback_review_statuses=review_statuses(feedback_review_status),
     )
     return json_response({"data": entries, "next_cursor": encode_cursor(position.key())})

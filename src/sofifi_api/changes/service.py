@@ -17,7 +17,7 @@ from sofifi_api.changes.models import Change, ChangeOp, ChangeType
 from sofifi_api.changes.visibility import saw_it_leave
 from sofifi_api.consultations.models import ConsultationPublic
 from sofifi_api.errors import InvalidCursor
-from sofifi_api.feedback.models import FeedbackPublic
+from sofifi_api.feedback.models import FeedbackPublic, ReviewStatus
 from sofifi_api.infrastructure_projects.service import describe_projects
 from sofifi_api.organizations.representation import ORGANIZATIONS
 from sofifi_api.participants.service import summaries
@@ -219,16 +219,20 @@ async def _entries(
     changed: list[Changed],
     areas: AreaScope,
     left: dict[Changed, set[str]],
+    feedback_review_statuses: frozenset[ReviewStatus] | None,
 ) -> list[dict[str, Any]]:
     """The current state of each changed resource the client sees, in the given order (as
     `ChangeEntry` writes it); one statement per type. A resource the client no longer sees
-    because it left an area the client is bound to (`left`) is a delete for it."""
+    because it left an area the client is bound to (`left`) is a delete for it, and so is
+    feedback outside the review statuses asked for."""
     by_type: dict[ChangeType, list[str]] = {}
     for change_type, key in changed:
         by_type.setdefault(change_type, []).append(key)
     found: dict[Changed, dict[str, Any]] = {}
     for change_type, keys in by_type.items():
         current = await KINDS[change_type].current(session, keys, areas)
+        if change_type is ChangeType.feedback:
+            current = _within_review_statuses(current, feedback_review_statuses)
         for key, resource in current.items():
             found[change_type, key] = _entry(change_type, key, resource)
     if not areas.unrestricted:
@@ -236,6 +240,16 @@ async def _entries(
             if change not in found and saw_it_leave(areas, left.get(change, ())):
                 found[change] = _entry(*change, None)
     return [found[change] for change in changed if change in found]
+
+
+def _within_review_statuses(feedback: Current, statuses: frozenset[ReviewStatus] | None) -> Current:
+    """Feedback outside `statuses` (when given) as deleted, the rest as it is."""
+    if statuses is None:
+        return feedback
+    return {
+        key: item if item is not None and item["review_status"] in statuses else None
+        for key, item in feedback.items()
+    }
 
 
 def _canonical(kind: ChangeType, key: str) -> str:
@@ -250,10 +264,13 @@ async def read_changes(
     *,
     areas: AreaScope,
     limit: int,
+    feedback_review_statuses: frozenset[ReviewStatus] | None = None,
 ) -> tuple[list[dict[str, Any]], Position]:
     """Up to `limit` changes after `after`, each resource once with its current state, and
     the position to continue from. Changes the client does not see (outside its areas) are
     passed over, unless the resource left one of its areas: then it is a delete for the client.
+    Feedback outside `feedback_review_statuses` (when given) is a delete too, so that a copy
+    holding only feedback in those statuses drops feedback that leaves them.
     An empty list means there is nothing more to read now."""
     boundary = await _boundary(session)
     position = after
@@ -272,7 +289,7 @@ async def read_changes(
             latest[change] = None
             if left_area_code is not None:
                 left.setdefault(change, set()).add(left_area_code)
-        entries = await _entries(session, list(latest), areas, left)
+        entries = await _entries(session, list(latest), areas, left, feedback_review_statuses)
         if entries or len(rows) < limit:
             return entries, position
 

@@ -5,7 +5,7 @@ from fastapi import Depends, Path, Query
 
 from sofifi_api.auth.dependencies import PrincipalDep
 from sofifi_api.db import SessionDep
-from sofifi_api.feedback.models import Feedback, FeedbackStatus
+from sofifi_api.feedback.models import Feedback, FeedbackStatus, ReviewStatus
 from sofifi_api.feedback.service import FeedbackFilters, FeedbackNotFound, get_feedback
 from sofifi_api.schemas import IncludeDeletedQuery, Instant, UpdatedSinceQuery, parse_id
 
@@ -24,6 +24,16 @@ async def feedback_from_path(
 
 FeedbackDep = Annotated[Feedback, Depends(feedback_from_path)]
 
+_ONE_REVIEW_STATUS = "|".join(ReviewStatus)
+# One review status or several, comma-separated, each named once or more.
+REVIEW_STATUSES_PATTERN = rf"^({_ONE_REVIEW_STATUS})(,({_ONE_REVIEW_STATUS}))*$"
+REVIEW_STATUSES_EXAMPLE = "approved,has_issues"
+
+
+def review_statuses(text: str | None) -> frozenset[ReviewStatus] | None:
+    """The review statuses a filter names (its pattern is checked already); None: no filter."""
+    return None if text is None else frozenset(ReviewStatus(part) for part in text.split(","))
+
 
 async def feedback_filters(
     principal: PrincipalDep,
@@ -35,6 +45,16 @@ async def feedback_filters(
     ] = None,
     status: Annotated[
         FeedbackStatus | None, Query(description="Only feedback in this status.")
+    ] = None,
+    review_status: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=REVIEW_STATUSES_PATTERN,
+            description="Only feedback in one of these review statuses, comma-separated: "
+            "`received`, `approved`, `has_issues`, `rejected`.",
+            examples=[REVIEW_STATUSES_EXAMPLE],
+        ),
     ] = None,
     rating: Annotated[
         int | None, Query(ge=1, le=5, description="Only feedback with exactly this rating.")
@@ -76,6 +96,7 @@ async def feedback_filters(
         program_id=program_id,
         infrastructure_project_id=infrastructure_project_id,
         status=status,
+        review_statuses=review_statuses(review_status),
         rating=rating,
         min_rating=min_rating,
         area_code=area_code,

@@ -27,6 +27,16 @@ class FeedbackStatus(StrEnum):
     resolved = "resolved"
 
 
+class ReviewStatus(StrEnum):
+    """Whether a reviewer found the feedback fit to count: `received` (not reviewed yet, or
+    reopened), `approved`, `has_issues`, `rejected`."""
+
+    received = "received"
+    approved = "approved"
+    has_issues = "has_issues"
+    rejected = "rejected"
+
+
 def _printable(value: str) -> str:
     if not value.isprintable():
         raise ValueError("must contain printable characters only")
@@ -124,6 +134,15 @@ class Feedback(FeedbackBase, TimestampedTable, table=True):
     answers: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     status: FeedbackStatus = Field(default=FeedbackStatus.new, sa_type=sa.String(16), index=True)
     response_note: str | None = Field(default=None, max_length=5000)
+    review_status: ReviewStatus = Field(
+        default=ReviewStatus.received,
+        sa_type=sa.String(16),
+        sa_column_kwargs={"server_default": ReviewStatus.received.value},
+        index=True,
+    )
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The API client that set the review status last (no foreign key: feedback outlives clients).
+    reviewed_by: uuid.UUID | None = Field(default=None)
 
 
 # Largest survey version and answer count a submission may name; keeps values in an Integer column.
@@ -229,6 +248,25 @@ class FeedbackPublic(FeedbackBase, SurveyAnswerFields, ResourcePublic):
         default=None,
         description="The answer or action taken; null until someone responds.",
         schema_extra={"examples": [None]},
+    )
+    review_status: ReviewStatus = Field(
+        description="Whether a reviewer found the feedback fit to count: `received` on arrival "
+        "(and when a reviewer reopens it), then `approved`, `has_issues` or `rejected`. "
+        "Statistics count only `approved` feedback unless asked otherwise. Set with "
+        "`POST /v1/feedback/{feedback_id}/review`.",
+        schema_extra={"examples": ["approved"]},
+    )
+    reviewed_at: datetime | None = Field(
+        default=None,
+        description="When the review status was last set (RFC 3339, UTC); null until a "
+        "reviewer acts.",
+        schema_extra={"examples": ["2026-05-04T02:10:00Z"]},
+    )
+    reviewed_by: uuid.UUID | None = Field(
+        default=None,
+        description="Id of the API client that last set the review status; null until a "
+        "reviewer acts.",
+        schema_extra={"examples": ["0195f3c1-5d2e-7a10-9b21-4c3d5e6f7a80"]},
     )
 
 

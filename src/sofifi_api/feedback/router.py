@@ -16,7 +16,7 @@ from sofifi_api.errors import (
     field_errors_from_pydantic,
     problem_responses,
 )
-from sofifi_api.feedback import service
+from sofifi_api.feedback import reviews, service
 from sofifi_api.feedback.dependencies import FeedbackDep, FeedbackFiltersDep
 from sofifi_api.feedback.models import (
     Feedback,
@@ -25,6 +25,7 @@ from sofifi_api.feedback.models import (
     FeedbackPublic,
     FeedbackUpdate,
 )
+from sofifi_api.feedback.reviews import FeedbackReviewCreate, FeedbackReviewPublic
 from sofifi_api.pagination import Page, PageDep, page_body
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
@@ -259,3 +260,51 @@ async def delete_feedback(session: SessionDep, feedback: FeedbackDep, if_match: 
     """Leaves a tombstone that `include_deleted` lists."""
     await if_match.require_current(session, feedback, FeedbackPublic)
     await service.delete_feedback(session, feedback)
+
+
+@router.post(
+    "/{feedback_id}/review",
+    dependencies=[requires("feedback:review")],
+    response_model=FeedbackPublic,
+    summary="Review feedback",
+    response_description="The feedback with its new review status, as `GET` shows it.",
+    responses=problem_responses(400, 404, 409, 413, 415, 422),
+)
+async def review_feedback(
+    session: SessionDep,
+    principal: PrincipalDep,
+    feedback: FeedbackDep,
+    body: FeedbackReviewCreate,
+    if_match: IfMatchDep,
+) -> Feedback:
+    """Sets the feedback's `review_status`, with the reviewer's `note`, and answers with the
+    feedback as `GET` shows it: `reviewed_at` and `reviewed_by` (this client) are set too.
+    Any status may follow any other: `received` reopens the feedback, and setting the current
+    status again records a new note. Each review is kept in the history
+    (`GET /v1/feedback/{feedback_id}/reviews`).
+
+    Statistics count only `approved` feedback by default, so approving is what makes feedback
+    count in official figures. What was submitted, and the handling `status`, never change here.
+    A client restricted to areas can review only feedback it can read (404 otherwise)."""
+    await if_match.require_current(session, feedback, FeedbackPublic)
+    return await reviews.review_feedback(session, feedback, body, client_id=principal.client_id)
+
+
+@router.get(
+    "/{feedback_id}/reviews",
+    dependencies=[requires("feedback:read")],
+    response_model=Page[FeedbackReviewPublic],
+    summary="List feedback reviews",
+    responses=problem_responses(400, 404, 422),
+)
+async def list_feedback_reviews(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    feedback: FeedbackDep,
+    page: PageDep,
+) -> dict[str, Any]:
+    """The history of the feedback's review status, oldest first: each review's status before
+    and after, its note, the reviewing client and when. Feedback never reviewed has none."""
+    items, next_key = await reviews.list_reviews(session, feedback, page)
+    return page_body(request, response, items, next_key)

@@ -37,6 +37,7 @@ from sofifi_api.feedback.models import (
     FeedbackItem,
     FeedbackStatus,
     FeedbackUpdate,
+    ReviewStatus,
 )
 from sofifi_api.feedback.visibility import FEEDBACK
 from sofifi_api.infrastructure_projects.models import InfrastructureProject
@@ -93,6 +94,8 @@ class FeedbackFilters:
     program_id: uuid.UUID | None = None
     infrastructure_project_id: uuid.UUID | None = None
     status: FeedbackStatus | None = None
+    # None: every review status.
+    review_statuses: frozenset[ReviewStatus] | None = None
     rating: int | None = None
     min_rating: int | None = None
     area_code: str | None = None
@@ -146,6 +149,8 @@ def feedback_query(filters: FeedbackFilters, *, areas: AreaScope) -> SelectOfSca
         )
     if filters.status is not None:
         statement = statement.where(col(Feedback.status) == filters.status)
+    if filters.review_statuses is not None:
+        statement = statement.where(col(Feedback.review_status).in_(filters.review_statuses))
     if filters.rating is not None:
         statement = statement.where(col(Feedback.rating) == filters.rating)
     if filters.min_rating is not None:
@@ -486,6 +491,9 @@ def _row(
         "answers": data.answers,
         "status": FeedbackStatus.new.value,
         "response_note": None,
+        "review_status": ReviewStatus.received.value,
+        "reviewed_at": None,
+        "reviewed_by": None,
     }
 
 

@@ -46,6 +46,9 @@ FEEDBACK = Collection(
         field("received_at", col(Feedback.received_at), Kind.TIMESTAMP),
         field("status", col(Feedback.status), Kind.TEXT),
         field("response_note", col(Feedback.response_note), Kind.TEXT),
+        field("review_status", col(Feedback.review_status), Kind.TEXT),
+        field("reviewed_at", col(Feedback.reviewed_at), Kind.TIMESTAMP),
+        field("reviewed_by", col(Feedback.reviewed_by), Kind.ID),
     ),
 )
 

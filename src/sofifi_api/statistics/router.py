@@ -136,6 +136,14 @@ async def get_feedback_statistics(
             "Monday to Sunday) or `day`.",
         ),
     ] = StatisticsInterval.month,
+    include_unreviewed: Annotated[
+        bool,
+        Query(
+            description="`true`: count feedback in every review status (`received`, "
+            "`has_issues`, `rejected` too). Default `false`: only `approved` feedback counts.",
+            examples=[False],
+        ),
+    ] = False,
 ) -> FeedbackStatistics:
     """Ratings of the live feedback about one program or one infrastructure project, counted
     per calendar period by when the device recorded it (`submitted_at`), in local time of
@@ -144,6 +152,9 @@ async def get_feedback_statistics(
     `infrastructure_project_id` is required (422); a range ending before it starts or spanning
     more than 366 periods is 422. An unknown subject, or one outside a restricted client's
     areas, is 404; such a client counts only the feedback it may read.
+
+    **Review.** Only feedback a reviewer has `approved` counts, so that official figures rest
+    on checked submissions; `include_unreviewed=true` counts feedback in every review status.
     """
     return await service.feedback_statistics(
         session,
@@ -155,4 +166,5 @@ async def get_feedback_statistics(
         to,
         areas=principal.areas,
         protect=not principal.sees_personal_data,
+        include_unreviewed=include_unreviewed,
     )

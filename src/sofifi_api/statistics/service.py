@@ -18,7 +18,7 @@ from sofifi_api.consultations.visibility import CONSULTATIONS
 from sofifi_api.enrollments.models import Enrollment, EnrollmentStatus
 from sofifi_api.enrollments.visibility import ENROLLMENTS
 from sofifi_api.errors import FieldError, ValidationFailed
-from sofifi_api.feedback.models import Feedback
+from sofifi_api.feedback.models import Feedback, ReviewStatus
 from sofifi_api.feedback.visibility import FEEDBACK
 from sofifi_api.infrastructure_projects.models import (
     InfrastructureProject,
@@ -369,6 +369,13 @@ def check_feedback_query(
         )
 
 
+def _counted_review_statuses(include_unreviewed: bool) -> sa.ColumnElement[bool]:
+    """Approved feedback only, unless every review status is to count."""
+    if include_unreviewed:
+        return sa.true()
+    return col(Feedback.review_status) == ReviewStatus.approved
+
+
 async def feedback_statistics(
     session: AsyncSession,
     subject: FeedbackSubject,
@@ -378,10 +385,12 @@ async def feedback_statistics(
     *,
     areas: AreaScope,
     protect: bool,
+    include_unreviewed: bool = False,
 ) -> FeedbackStatistics:
     """Ratings of the subject's live feedback per local calendar period from `first` to `last`,
-    by the device's submission time: one grouped query. A client restricted to areas counts
-    only the feedback it may read."""
+    by the device's submission time: one grouped query. Only `approved` feedback counts, unless
+    `include_unreviewed`: then feedback in every review status does. A client restricted to
+    areas counts only the feedback it may read."""
     check_feedback_query(subject, interval, first, last)
     # A subject the client may not see is missing, as it is to GET.
     if subject.program_id is not None:
@@ -404,6 +413,7 @@ async def feedback_statistics(
             col(Feedback.submitted_at) >= begin,
             col(Feedback.submitted_at) < end,
             FEEDBACK.where(areas),
+            _counted_review_statuses(include_unreviewed),
         )
         .subquery()
     )
