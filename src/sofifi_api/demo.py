@@ -18,7 +18,7 @@ from sofifi_api.consultations.models import Consultation
 from sofifi_api.contributions.models import Contribution, ContributionKind
 from sofifi_api.db import Database, utcnow
 from sofifi_api.enrollments.models import Enrollment, EnrollmentStatus
-from sofifi_api.feedback.models import Feedback, FeedbackStatus
+from sofifi_api.feedback.models import Feedback, FeedbackStatus, ReviewStatus
 from sofifi_api.infrastructure_projects.models import (
     InfrastructureProject,
     ProjectArea,
@@ -451,6 +451,9 @@ async def _insert_feedback(
             submitted_at=at(12, 5),
             client_ref="demo-feedback-0001",
             status=FeedbackStatus.acknowledged,
+            # Reviewed, so that the demo's feedback statistics (approved only) count something.
+            review_status=ReviewStatus.approved,
+            reviewed_at=at(13, 5),
             response_note=_illustrative("shared with the buyer for the next order round."),
         ),
         Feedback(
@@ -470,6 +473,8 @@ async def _insert_feedback(
             submitted_at=at(2, 6),
             client_ref="demo-feedback-0003",
             status=FeedbackStatus.resolved,
+            review_status=ReviewStatus.approved,
+            reviewed_at=at(3, 6),
             response_note=_illustrative("the second musyawarah moved the work calendar."),
         ),
         Feedback(
