@@ -22,6 +22,7 @@ from tests.changes.conftest import end_of_feed, follow
 from tests.factories import SOFIFI, create_person, create_program
 from tests.metrics import scraped
 from tests.webhooks.conftest import (
+    SCHEDULE,
     deliveries_of,
     eventually,
     make_engine,
@@ -250,6 +251,27 @@ async def test_a_delivery_whose_lease_expired_is_sent_again(
     assert [r.headers["webhook-id"] for r in receiver.received] == [str(claimed.id)]
     (delivery,) = await deliveries_of(hooks_database, subscription.id)
     assert delivery.status == DeliveryStatus.succeeded
+
+
+async def test_a_delivery_claimed_past_its_last_attempt_is_given_up_unsent(
+    admin: httpx.AsyncClient, hooks_database: Database
+) -> None:
+    client_id = await new_client(hooks_database, "programs:read")
+    with receiving() as receiver:
+        subscription = await subscribe(hooks_database, client_id, receiver.url())
+        await create_program(admin)
+        await follow_all(hooks_database)
+        # Every scheduled attempt was claimed by a worker that died sending it.
+        for _ in range(len(SCHEDULE) + 1):
+            await claim(hooks_database, "killed-worker", 10, timedelta(seconds=-1))
+        await make_engine(hooks_database, worker="worker-2").run_once()
+
+    assert receiver.received == []
+    (delivery,) = await deliveries_of(hooks_database, subscription.id)
+    assert (delivery.status, delivery.last_failure) == (DeliveryStatus.failed, "abandoned")
+    disabled = await subscription_now(hooks_database, subscription.id)
+    assert disabled.status == SubscriptionStatus.disabled
+    assert "abandoned" in (disabled.disabled_reason or "")
 
 
 async def test_an_attempt_its_worker_died_during_is_counted(

@@ -28,7 +28,12 @@ from sofifi_api.webhooks.models import (
     WebhookSubscription,
 )
 from sofifi_api.webhooks.schedule import RetrySchedule
-from sofifi_api.webhooks.sender import DeliveryOutcome, DeliveryTimeouts, send_event
+from sofifi_api.webhooks.sender import (
+    DeliveryOutcome,
+    DeliveryTimeouts,
+    FailureKind,
+    send_event,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -177,8 +182,18 @@ async def claim(database: Database, worker: str, limit: int, lease: timedelta) -
 async def deliver(
     database: Database, worker: str, delivery: Claimed, settings: DispatchSettings
 ) -> DeliveryOutcome:
-    """Sends one claimed delivery and records what happened."""
-    outcome = await attempt(delivery, settings)
+    """Sends one claimed delivery and records what happened. A delivery claimed beyond its
+    schedule's attempts is given up unsent: its earlier attempts ended with their workers (no
+    outcome was recorded), and sending it again could take down the next worker too."""
+    if delivery.attempts > settings.schedule.attempts:
+        outcome = DeliveryOutcome(
+            status_code=None,
+            failure=FailureKind.abandoned,
+            latency_ms=0,
+            detail="no attempt was recorded: each ended with the worker sending it",
+        )
+    else:
+        outcome = await attempt(delivery, settings)
     await record(database, worker, delivery, outcome, settings.schedule)
     return outcome
 

@@ -321,7 +321,9 @@ class DeliveryPublic(SQLModel):
     )
     last_failure: str | None = Field(
         description="Why the last attempt got no HTTP answer: `refused`, `timeout`, `tls`, `dns`, "
-        "`unsafe_destination` (the host now resolves to a private address) or `connection`.",
+        "`unsafe_destination` (the host now resolves to a private address), `connection`, or "
+        "`abandoned` (not sent: every scheduled attempt was made, the last ones ending with the "
+        "worker sending it).",
         schema_extra={"examples": [None]},
     )
     last_latency_ms: int | None = Field(

@@ -32,6 +32,8 @@ class FailureKind(StrEnum):
     dns = "dns"
     unsafe_destination = "unsafe_destination"
     connection = "connection"  # the connection broke, or the answer was not HTTP
+    # Not sent: claimed again after its last scheduled attempt ended with its worker.
+    abandoned = "abandoned"
 
 
 @dataclass(frozen=True)
