@@ -71,7 +71,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from sofifi_api.auth.areas import AreaScope
 from sofifi_api.clients import service as clients_service
-from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, Database, utcnow
+from sofifi_api.db import Database, begin_writing, utcnow
 from sofifi_api.organizations.models import Organization, OrganizationKind
 from sofifi_api.programs import service as programs_service
 from sofifi_api.programs.models import ProgramCategory, ProgramCreate, ProgramStatus
@@ -131,8 +131,7 @@ class Run:
 async def _writing(database: Database) -> AsyncIterator[AsyncSession]:
     """A session for a write, which on SQLite waits its turn from BEGIN, as requests' do."""
     async with database.sessionmaker() as session:
-        if database.engine.dialect.name == "sqlite":
-            await session.connection(execution_options={SQLITE_BEGIN_IMMEDIATE: True})
+        await begin_writing(session)
         yield session
 
 

@@ -246,6 +246,18 @@ def _give_up_on_unresponsive_connections(engine: AsyncEngine) -> None:
 # Execution option: on SQLite, begin the transaction holding the write lock.
 SQLITE_BEGIN_IMMEDIATE = "sofifi_sqlite_begin_immediate"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def begin_writing(session: AsyncSession) -> AsyncConnection:
+    """The session's connection, its transaction begun as a writer's: on SQLite it holds the
+    write lock from BEGIN, so concurrent writers queue on busy_timeout instead of failing (a
+    read transaction cannot take the lock later once another writer has committed)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    return await session.connection(
+        execution_options={SQLITE_BEGIN_IMMEDIATE: True} if sqlite else None
+    )
+
+
 # Attribute of a route's endpoint that writes although its method is safe.
 _WRITES_ATTRIBUTE = "sofifi_writes_on_safe_method"
 
@@ -328,9 +340,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: committed when the route returns, rolled back on error."""
     database = get_database(request)
     async with database.sessionmaker() as session:
+        # On PostgreSQL the connection is still taken at the first statement, not here.
         if _writes(request) and database.engine.dialect.name == "sqlite":
-            # Concurrent writers then queue on busy_timeout instead of failing with 503.
-            await session.connection(execution_options={SQLITE_BEGIN_IMMEDIATE: True})
+            await begin_writing(session)
         try:
             yield session
             await session.commit()

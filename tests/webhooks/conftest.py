@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from sofifi_api.clients import service as clients_service
 from sofifi_api.config import get_settings
-from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, Database, utcnow
+from sofifi_api.db import Database, begin_writing, utcnow
 from sofifi_api.webhooks import service
 from sofifi_api.webhooks.dispatcher import DispatchSettings
 from sofifi_api.webhooks.engine import Engine
@@ -95,8 +95,7 @@ def make_engine(
 async def writing(database: Database) -> AsyncIterator[AsyncSession]:
     """A session for a write, which on SQLite waits its turn from BEGIN, as requests' do."""
     async with database.sessionmaker() as session:
-        if database.engine.dialect.name == "sqlite":
-            await session.connection(execution_options={SQLITE_BEGIN_IMMEDIATE: True})
+        await begin_writing(session)
         yield session
 
 

@@ -19,7 +19,7 @@ from sqlmodel import col
 from sofifi_api import metrics
 from sofifi_api.clients.models import ApiClient
 from sofifi_api.config import Settings
-from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, Database, utcnow
+from sofifi_api.db import Database, begin_writing, utcnow
 from sofifi_api.webhooks import signing
 from sofifi_api.webhooks.models import (
     DeliveryStatus,
@@ -130,8 +130,7 @@ async def claim(database: Database, worker: str, limit: int, lease: timedelta) -
         if (await connection.execute(_due(utcnow(), 1, lock=False))).first() is None:
             return []
     async with database.sessionmaker() as session:
-        options = {SQLITE_BEGIN_IMMEDIATE: True} if database.engine.dialect.name == "sqlite" else {}
-        connection = await session.connection(execution_options=options)
+        connection = await begin_writing(session)
         # Once the transaction has begun (on SQLite, holding the write lock): a wait for the
         # lock does not eat into the lease.
         now = utcnow()
@@ -263,8 +262,7 @@ async def record(
             values["next_attempt_at"] = now + timedelta(seconds=delay)
     d = _deliveries.c
     async with database.sessionmaker() as session:
-        options = {SQLITE_BEGIN_IMMEDIATE: True} if database.engine.dialect.name == "sqlite" else {}
-        connection = await session.connection(execution_options=options)
+        connection = await begin_writing(session)
         updated = await connection.execute(
             sa.update(_deliveries)
             .where(

@@ -18,7 +18,7 @@ from sofifi_api.auth.scopes import ADMIN
 from sofifi_api.changes.models import Change, ChangeType
 from sofifi_api.changes.service import KINDS, Position, read_changes
 from sofifi_api.clients.models import ApiClient
-from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, Database, new_ids, utcnow
+from sofifi_api.db import Database, begin_writing, new_ids, utcnow
 from sofifi_api.representations.reading import json_bytes
 from sofifi_api.webhooks.models import (
     DeliveryStatus,
@@ -153,10 +153,9 @@ async def follow_together(
     subscription's row: deliveries and cursors are committed together. Returns the deliveries
     queued and the subscriptions whose cursor moved (they may have more to read)."""
     async with database.sessionmaker() as session:
-        if database.engine.dialect.name == "sqlite":
-            # Writers take turns: the lock is held from BEGIN, so no other follower reads
-            # the same cursors meanwhile.
-            await session.connection(execution_options={SQLITE_BEGIN_IMMEDIATE: True})
+        # On SQLite writers take turns: the lock is held from BEGIN, so no other follower
+        # reads the same cursors meanwhile.
+        await begin_writing(session)
         # Views are taken again under the lock: a subscription or its client may have
         # changed since the group was formed.
         views: dict[View, list[uuid.UUID]] = {}

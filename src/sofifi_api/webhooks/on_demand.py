@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, SessionOpener, utcnow
+from sofifi_api.db import SessionOpener, begin_writing, utcnow
 from sofifi_api.errors import Conflict
 from sofifi_api.webhooks.dispatcher import Claimed, DispatchSettings, attempt, attempt_values
 from sofifi_api.webhooks.engine import worker_name
@@ -37,8 +37,7 @@ class DeliveryInFlight(Conflict):
 async def _writing(sessions: SessionOpener) -> AsyncIterator[AsyncSession]:
     """A short session that writes: on SQLite it waits its turn from BEGIN, as requests do."""
     async with sessions() as session:
-        if session.get_bind().dialect.name == "sqlite":
-            await session.connection(execution_options={SQLITE_BEGIN_IMMEDIATE: True})
+        await begin_writing(session)
         yield session
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sofifi_api.db import SQLITE_BEGIN_IMMEDIATE, Database
+from sofifi_api.db import Database, begin_writing
 from sofifi_api.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 
 logger = logging.getLogger(__name__)
@@ -95,14 +95,13 @@ async def _delete_in_batches(
 ) -> int:
     """Deletes the rows of `table` whose ids `batch_ids` selects (at most `batch` at a time),
     one transaction per batch, until a batch comes up short. Returns the rows deleted."""
-    options = {SQLITE_BEGIN_IMMEDIATE: True} if database.engine.dialect.name == "sqlite" else {}
     statement = sa.delete(table).where(table.c.id.in_(batch_ids.scalar_subquery()))
     loop = asyncio.get_running_loop()
     deleted = 0
     while True:
         started = loop.time()
         async with database.sessionmaker() as session:
-            connection = await session.connection(execution_options=options)
+            connection = await begin_writing(session)
             count = (await connection.execute(statement)).rowcount
             await session.commit()
         deleted += count
